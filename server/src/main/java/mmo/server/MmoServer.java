@@ -1,0 +1,116 @@
+package mmo.server;
+
+import mmo.protocol.DisconnectReason;
+import mmo.server.account.AccountService;
+import mmo.server.account.PasswordHasher;
+import mmo.server.config.ServerConfig;
+import mmo.server.game.Chat;
+import mmo.server.game.MapStartPoints;
+import mmo.server.net.GameContext;
+import mmo.server.net.NetServer;
+import mmo.server.net.SessionRegistry;
+import mmo.server.persistence.AccountRepository;
+import mmo.server.persistence.CharacterRepository;
+import mmo.server.persistence.Database;
+import mmo.server.persistence.SaveService;
+import mmo.server.persistence.SessionRepository;
+import mmo.server.world.TickLoop;
+import mmo.server.world.World;
+import mmo.server.world.map.TileMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server process: database, world, tick loop and network, started and stopped in the
+ * right order. With {@code mmo.tick.manual = true} no tick thread runs and the holder calls
+ * {@link #tick()} (tests). {@link #close()} is the graceful shutdown: stop accepting, stop
+ * the tick, tell every player, save everyone, then close the database.
+ */
+public final class MmoServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MmoServer.class);
+
+    private final ServerConfig config;
+    private final Database database;
+    private final SaveService saves;
+    private final ExecutorService workers;
+    private final World world;
+    private final NetServer net;
+    private final TickLoop tickLoop;
+    private final int port;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private boolean closed;
+
+    private MmoServer(ServerConfig config) throws InterruptedException {
+        this.config = config;
+        TileMap map = TileMap.loadResource(config.mapResource());
+        this.database = Database.open(config.dbUrl());
+        CharacterRepository characters = new CharacterRepository(database);
+        this.saves = new SaveService(characters);
+        this.workers = Executors.newFixedThreadPool(config.workerThreads(),
+                Thread.ofPlatform().name("accounts-", 0).daemon(true).factory());
+        AccountService accounts = new AccountService(new AccountRepository(database), characters,
+                new SessionRepository(database), new PasswordHasher(), new MapStartPoints(map),
+                config.worldName(), workers);
+        this.world = new World(config.worldName(), map, new World.WorldSettings(config.tickRate(), config.regionSize(),
+                config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks()), saves, new Chat());
+        this.net = new NetServer(config, new GameContext(config, accounts, world, sessions));
+        this.port = net.start();
+        if (config.manualTick()) {
+            this.tickLoop = null;
+        } else {
+            this.tickLoop = new TickLoop(world, config.tickRate());
+            tickLoop.start();
+        }
+        log.info("world '{}' ({}x{} map {}) running at {} Hz; database {}", config.worldName(), map.width(), map.height(),
+                config.mapResource(), config.tickRate(), redact(config.dbUrl()));
+    }
+
+    /** Starts a server with this configuration. */
+    public static MmoServer start(ServerConfig config) throws InterruptedException {
+        return new MmoServer(config);
+    }
+
+    public int port() { return port; }
+    public World world() { return world; }
+    public ServerConfig config() { return config; }
+    public SessionRegistry sessions() { return sessions; }
+
+    /** Runs one tick on the calling thread. Only with {@code mmo.tick.manual = true}. */
+    public void tick() {
+        if (tickLoop != null) throw new IllegalStateException("the tick thread is running; tick() is for manual mode");
+        world.tick();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        log.info("shutting down: saving every character");
+        net.stopAccepting();
+        try {
+            if (tickLoop != null) tickLoop.stop();
+            else world.claimOwnership();
+            world.shutdown(DisconnectReason.SERVER_SHUTDOWN, "The server is shutting down")
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.error("saving on shutdown failed", e);
+        }
+        net.close();
+        try {
+            saves.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdown();
+        database.close();
+        log.info("stopped");
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("(password=)[^&]*", "$1***");
+    }
+}

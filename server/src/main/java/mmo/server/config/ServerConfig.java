@@ -1,0 +1,95 @@
+package mmo.server.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The server's settings, read once at start-up. Precedence, highest first: explicit
+ * overrides (the command line), environment variables, the configuration file
+ * ({@code ./mmo.conf} or a given path), then {@code reference.conf}. Immutable; any thread.
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        int maxFrameBytes,
+        int inputQueue,
+        int inputsPerTick,
+        String dbUrl,
+        int tickRate,
+        boolean manualTick,
+        String worldName,
+        String mapResource,
+        int regionSize,
+        float viewRadius,
+        float speed,
+        Duration saveInterval,
+        Duration sessionTtl,
+        int workerThreads) {
+
+    /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
+    public static ServerConfig load(Path file, Map<String, ?> overrides) {
+        Config base = ConfigFactory.defaultReference();
+        Path path = file != null ? file : Path.of("mmo.conf");
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("configuration file not found: " + file);
+        }
+        if (Files.isRegularFile(path)) {
+            Config fromFile = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            base = fromFile.withFallback(base);
+        }
+        Config merged = ConfigFactory.parseMap(overrides == null ? Map.of() : overrides, "command line")
+                .withFallback(base)
+                .resolve();
+        return from(merged.getConfig("mmo"));
+    }
+
+    /** The defaults with {@code overrides} applied, ignoring any {@code ./mmo.conf} (tests). */
+    public static ServerConfig defaults(Map<String, ?> overrides) {
+        Config merged = ConfigFactory.parseMap(overrides, "overrides")
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve();
+        return from(merged.getConfig("mmo"));
+    }
+
+    private static ServerConfig from(Config c) {
+        ServerConfig cfg = new ServerConfig(
+                c.getString("net.host"),
+                c.getInt("net.port"),
+                c.getInt("net.max-frame-bytes"),
+                c.getInt("net.input-queue"),
+                c.getInt("net.inputs-per-tick"),
+                c.getString("db.url"),
+                c.getInt("tick.rate"),
+                c.getBoolean("tick.manual"),
+                c.getString("world.name"),
+                c.getString("world.map"),
+                c.getInt("world.region-size"),
+                (float) c.getDouble("world.view-radius"),
+                (float) c.getDouble("world.speed"),
+                c.getDuration("save.interval"),
+                c.getDuration("accounts.session-ttl"),
+                c.getInt("accounts.worker-threads"));
+        cfg.validate();
+        return cfg;
+    }
+
+    private void validate() {
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("mmo.net.port must be 0..65535, got " + port);
+        if (tickRate < 1 || tickRate > 128) throw new IllegalArgumentException("mmo.tick.rate must be 1..128, got " + tickRate);
+        if (regionSize < 16) throw new IllegalArgumentException("mmo.world.region-size must be >= 16, got " + regionSize);
+        if (viewRadius <= 0) throw new IllegalArgumentException("mmo.world.view-radius must be > 0");
+        if (speed <= 0) throw new IllegalArgumentException("mmo.world.speed must be > 0");
+        if (inputQueue < 1 || inputsPerTick < 1) throw new IllegalArgumentException("mmo.net.input-queue and inputs-per-tick must be >= 1");
+    }
+
+    /** Ticks between two periodic saves (at least one). */
+    public int saveEveryTicks() {
+        return (int) Math.max(1, saveInterval.toMillis() * tickRate / 1000);
+    }
+}

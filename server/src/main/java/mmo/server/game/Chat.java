@@ -1,0 +1,79 @@
+package mmo.server.game;
+
+import mmo.protocol.ChatChannel;
+import mmo.protocol.ChatMessage;
+import mmo.protocol.ChatSend;
+import mmo.protocol.ErrorCode;
+import mmo.protocol.ServerMessage;
+import mmo.server.world.Player;
+import mmo.server.world.World;
+
+/**
+ * Chat rules: what a message may contain, and who hears it. SAY reaches players within the
+ * speaker's view radius, WORLD everyone in the speaker's world, WHISPER one character by
+ * name (or an error saying it is not online). Runs on the tick thread; holds no state.
+ */
+public final class Chat implements World.GameRules {
+    public static final int MAX_LENGTH = 256;
+
+    @Override
+    public void onChat(World world, Player speaker, ChatSend chat, int rid) {
+        String text;
+        try {
+            text = clean(chat.getText());
+        } catch (GameException e) {
+            world.sendError(speaker, rid, e.code(), e.getMessage());
+            return;
+        }
+        switch (chat.getChannel()) {
+            case SAY -> {
+                ServerMessage msg = message(ChatChannel.SAY, speaker, text, "");
+                world.forEachWithin(speaker.x(), speaker.y(), world.settings().viewRadius(), p -> p.link().send(msg));
+            }
+            case WORLD -> world.broadcast(message(ChatChannel.WORLD, speaker, text, ""));
+            case WHISPER -> {
+                Player target = world.playerByName(chat.getTarget());
+                if (target == null) {
+                    world.sendError(speaker, rid, ErrorCode.NOT_ONLINE, chat.getTarget() + " is not online");
+                    return;
+                }
+                ServerMessage msg = message(ChatChannel.WHISPER, speaker, text, target.name());
+                target.link().send(msg);
+                if (target != speaker) speaker.link().send(msg);
+            }
+            default -> world.sendError(speaker, rid, ErrorCode.CHAT_REJECTED, "Unknown chat channel");
+        }
+    }
+
+    private static ServerMessage message(ChatChannel channel, Player from, String text, String to) {
+        return ServerMessage.newBuilder().setChat(ChatMessage.newBuilder()
+                .setChannel(channel)
+                .setFrom(from.name())
+                .setFromEntity(from.id())
+                .setText(text)
+                .setTo(to)).build();
+    }
+
+    /**
+     * Returns the text players will see, or throws CHAT_REJECTED: empty, longer than
+     * {@value #MAX_LENGTH} characters, or containing control or invisible formatting
+     * characters (which can spoof or hide text).
+     */
+    public static String clean(String raw) {
+        String text = raw.strip();
+        if (text.isEmpty()) throw new GameException(ErrorCode.CHAT_REJECTED, "Message is empty");
+        if (text.codePointCount(0, text.length()) > MAX_LENGTH) {
+            throw new GameException(ErrorCode.CHAT_REJECTED, "Message is longer than " + MAX_LENGTH + " characters");
+        }
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            int type = Character.getType(cp);
+            if (Character.isISOControl(cp) || type == Character.FORMAT || type == Character.PRIVATE_USE
+                    || type == Character.UNASSIGNED || type == Character.SURROGATE) {
+                throw new GameException(ErrorCode.CHAT_REJECTED, "Message contains control or invisible characters");
+            }
+            i += Character.charCount(cp);
+        }
+        return text;
+    }
+}

@@ -1,0 +1,344 @@
+package mmo.server.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import mmo.protocol.CharacterClass;
+import mmo.protocol.CharacterList;
+import mmo.protocol.CharacterSummary;
+import mmo.protocol.ClientMessage;
+import mmo.protocol.Constants;
+import mmo.protocol.Disconnect;
+import mmo.protocol.DisconnectReason;
+import mmo.protocol.ErrorCode;
+import mmo.protocol.LoginOk;
+import mmo.protocol.Pong;
+import mmo.protocol.ServerMessage;
+import mmo.protocol.Welcome;
+import mmo.server.account.AccountService;
+import mmo.server.account.LoginResult;
+import mmo.server.game.GameException;
+import mmo.server.persistence.CharacterRecord;
+import mmo.server.world.ClientLink;
+import mmo.server.world.Inbox;
+import mmo.server.world.World;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * One client's WebSocket session: the handshake, authentication and character choice, then
+ * the bridge into the world. Its session state is touched only on the channel's event loop;
+ * in the world, decoded messages go into the player's {@link Inbox} and the world alone acts
+ * on them. The world sends through {@link #send}/{@link #flush} on the tick thread.
+ */
+public final class Connection implements ClientLink {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    enum State { AWAIT_HELLO, ANONYMOUS, AUTHENTICATED, ENTERING, IN_WORLD, CLOSED }
+
+    private final Channel channel;
+    private final GameContext ctx;
+
+    // event-loop state
+    private State state = State.AWAIT_HELLO;
+    private boolean busy;
+    private long accountId;
+    private String token;
+    private Inbox inbox;
+
+    // tick-thread state
+    private final ArrayList<ByteBuf> pending = new ArrayList<>();
+
+    private volatile boolean closing;
+
+    Connection(Channel channel, GameContext ctx) {
+        this.channel = channel;
+        this.ctx = ctx;
+    }
+
+    // ------------------------------------------------------------------ inbound (event loop)
+
+    void onMessage(ClientMessage m) {
+        int rid = m.getRid();
+        switch (state) {
+            case CLOSED -> { }
+            case AWAIT_HELLO -> {
+                if (m.getMsgCase() != ClientMessage.MsgCase.HELLO) {
+                    protocolError("the first message must be hello");
+                    return;
+                }
+                int version = m.getHello().getProtocolVersion();
+                if (version != Constants.PROTOCOL_VERSION_VALUE) {
+                    String text = "Protocol version mismatch: the server speaks " + Constants.PROTOCOL_VERSION_VALUE
+                            + ", the client " + version + ". Update the client.";
+                    log.info("{} closed: {}", channel.remoteAddress(), text);
+                    reply(rid, ServerMessage.newBuilder().setError(error(ErrorCode.VERSION_MISMATCH, text)));
+                    close(DisconnectReason.VERSION_MISMATCH_CLOSE, text);
+                    return;
+                }
+                state = State.ANONYMOUS;
+                reply(rid, ServerMessage.newBuilder().setWelcome(Welcome.newBuilder()
+                        .setProtocolVersion(Constants.PROTOCOL_VERSION_VALUE)
+                        .setServer("mmo/" + GameContext.VERSION)
+                        .setTickRate(ctx.config().tickRate())));
+            }
+            default -> dispatch(m, rid);
+        }
+    }
+
+    private void dispatch(ClientMessage m, int rid) {
+        switch (m.getMsgCase()) {
+            case INPUT, CHAT, EMOTE -> {
+                if (state != State.IN_WORLD && state != State.ENTERING) {
+                    replyError(rid, ErrorCode.BAD_REQUEST, "You are not in the world");
+                    return;
+                }
+                if (!inbox.offer(m)) {
+                    log.info("{} closed: input queue overflow", describe());
+                    close(DisconnectReason.INPUT_OVERFLOW, "Too many messages");
+                }
+            }
+            case REGISTER -> authenticate(rid, ctx.accounts().register(m.getRegister().getUsername(), m.getRegister().getPassword()));
+            case LOGIN -> authenticate(rid, ctx.accounts().login(m.getLogin().getUsername(), m.getLogin().getPassword()));
+            case RESUME -> authenticate(rid, ctx.accounts().resume(m.getResume().getToken()));
+            case CREATE_CHARACTER -> {
+                if (!requireState(rid, State.AUTHENTICATED)) return;
+                run(rid, ctx.accounts().createCharacter(accountId, m.getCreateCharacter()), rec ->
+                        reply(rid, ServerMessage.newBuilder().setCharacterCreated(
+                                mmo.protocol.CharacterCreated.newBuilder().setCharacter(AccountService.toSummary(rec)))));
+            }
+            case ENTER_WORLD -> {
+                if (!requireState(rid, State.AUTHENTICATED)) return;
+                long characterId = m.getEnterWorld().getCharacterId();
+                run(rid, ctx.accounts().loadCharacter(accountId, characterId), rec -> enterWorld(rec, rid));
+            }
+            case LEAVE_WORLD -> {
+                if (!requireState(rid, State.IN_WORLD)) return;
+                state = State.AUTHENTICATED;
+                CompletableFuture<Void> saved = new CompletableFuture<>();
+                ctx.world().execute(() -> ctx.world().leave(this).whenComplete((ok, err) -> saved.complete(null)));
+                run(rid, saved.thenCompose(v -> ctx.accounts().listCharacters(accountId)), list ->
+                        reply(rid, ServerMessage.newBuilder().setCharacters(characterList(list))));
+            }
+            case LOGOUT -> {
+                if (token != null) ctx.accounts().logout(token);
+                close(DisconnectReason.LOGGED_OUT, "Logged out");
+            }
+            case PING -> reply(rid, ServerMessage.newBuilder().setPong(Pong.newBuilder()
+                    .setClientTime(m.getPing().getClientTime())
+                    .setServerTime(System.currentTimeMillis())
+                    .setTick(ctx.world().currentTick())));
+            case HELLO -> replyError(rid, ErrorCode.BAD_REQUEST, "Hello was already received");
+            default -> protocolError("unknown message");
+        }
+    }
+
+    private boolean requireState(int rid, State required) {
+        if (busy) {
+            replyError(rid, ErrorCode.BAD_REQUEST, "Another request is still in progress");
+            return false;
+        }
+        if (state != required) {
+            replyError(rid, ErrorCode.BAD_REQUEST, switch (state) {
+                case ANONYMOUS -> "Log in first";
+                case IN_WORLD, ENTERING -> "Not possible while in the world";
+                default -> "Not possible now";
+            });
+            return false;
+        }
+        return true;
+    }
+
+    private void authenticate(int rid, CompletableFuture<LoginResult> result) {
+        if (busy || state != State.ANONYMOUS) {
+            result.thenAccept(r -> ctx.accounts().logout(r.token()));
+            replyError(rid, ErrorCode.BAD_REQUEST, state == State.ANONYMOUS
+                    ? "Another request is still in progress" : "Already logged in");
+            return;
+        }
+        run(rid, result, r -> {
+            accountId = r.account().id();
+            token = r.token();
+            state = State.AUTHENTICATED;
+            Connection displaced = ctx.sessions().claim(accountId, this);
+            if (displaced != null) {
+                log.info("account {} logged in from {}; closing its session at {}", r.account().username(),
+                        channel.remoteAddress(), displaced.channel.remoteAddress());
+                displaced.disconnect(DisconnectReason.LOGGED_IN_ELSEWHERE,
+                        "You logged in from another place");
+            }
+            LoginOk.Builder ok = LoginOk.newBuilder()
+                    .setAccountId(accountId)
+                    .setUsername(r.account().username())
+                    .setSessionToken(token);
+            for (CharacterRecord c : r.characters()) ok.addCharacters(AccountService.toSummary(c));
+            reply(rid, ServerMessage.newBuilder().setLoginOk(ok));
+        });
+    }
+
+    private void enterWorld(CharacterRecord rec, int rid) {
+        state = State.ENTERING;
+        inbox = new Inbox(ctx.config().inputQueue());
+        CharacterSummary summary = AccountService.toSummary(rec);
+        mmo.protocol.Appearance appearance;
+        try {
+            appearance = mmo.protocol.Appearance.parseFrom(rec.appearance());
+        } catch (IOException e) {
+            appearance = mmo.protocol.Appearance.getDefaultInstance();
+        }
+        World.JoinRequest join = new World.JoinRequest(rec.id(), accountId, rec.name(),
+                CharacterClass.forNumber(rec.characterClass()), appearance, rec.x(), rec.y(), this, inbox, rid, summary);
+        state = State.IN_WORLD;
+        ctx.world().execute(() -> {
+            if (!closing) ctx.world().join(join);
+        });
+    }
+
+    /** Runs {@code onSuccess} on the event loop when {@code future} completes, or replies with its error. */
+    private <T> void run(int rid, CompletableFuture<T> future, java.util.function.Consumer<T> onSuccess) {
+        busy = true;
+        future.whenComplete((value, err) -> channel.eventLoop().execute(() -> {
+            busy = false;
+            if (state == State.CLOSED) return;
+            if (err == null) {
+                try {
+                    onSuccess.accept(value);
+                } catch (RuntimeException e) {
+                    log.error("handling a reply for {} failed", describe(), e);
+                    replyError(rid, ErrorCode.SERVER_ERROR, "The server could not do that right now, try again");
+                }
+                return;
+            }
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof GameException ge) {
+                replyError(rid, ge.code(), ge.getMessage());
+            } else {
+                log.error("request from {} failed", describe(), cause);
+                replyError(rid, ErrorCode.SERVER_ERROR, "The server could not do that right now, try again");
+            }
+        }));
+    }
+
+    private static CharacterList characterList(List<CharacterRecord> list) {
+        CharacterList.Builder b = CharacterList.newBuilder();
+        for (CharacterRecord c : list) b.addCharacters(AccountService.toSummary(c));
+        return b.build();
+    }
+
+    void onClosed() {
+        if (state == State.CLOSED) return;
+        boolean inWorld = state == State.IN_WORLD || state == State.ENTERING;
+        state = State.CLOSED;
+        closing = true;
+        if (accountId != 0) ctx.sessions().release(accountId, this);
+        if (inWorld) ctx.world().execute(() -> ctx.world().leave(this));
+        for (ByteBuf b : drainPending()) b.release();
+    }
+
+    private synchronized List<ByteBuf> drainPending() {
+        List<ByteBuf> out = new ArrayList<>(pending);
+        pending.clear();
+        return out;
+    }
+
+    // ------------------------------------------------------------------ outbound
+
+    private static mmo.protocol.Error error(ErrorCode code, String message) {
+        return mmo.protocol.Error.newBuilder().setCode(code).setMessage(message).build();
+    }
+
+    private void replyError(int rid, ErrorCode code, String message) {
+        reply(rid, ServerMessage.newBuilder().setError(error(code, message)));
+    }
+
+    private void reply(int rid, ServerMessage.Builder msg) {
+        if (closing) return;
+        channel.writeAndFlush(new BinaryWebSocketFrame(encode(msg.setRid(rid).build())));
+    }
+
+    private ByteBuf encode(ServerMessage msg) {
+        int size = msg.getSerializedSize();
+        ByteBuf buf = channel.alloc().buffer(size, size);
+        try {
+            msg.writeTo(com.google.protobuf.CodedOutputStream.newInstance(buf.nioBuffer(0, size)));
+        } catch (IOException e) {
+            buf.release();
+            throw new IllegalStateException(e);
+        }
+        buf.writerIndex(size);
+        return buf;
+    }
+
+    /** Tick thread: serialises now (the encode phase's cost), writes at {@link #flush}. */
+    @Override
+    public void send(ServerMessage message) {
+        if (closing) return;
+        ByteBuf buf = encode(message);
+        synchronized (this) {
+            pending.add(buf);
+        }
+    }
+
+    /** Tick thread: one task on the event loop writes everything queued, then flushes once. */
+    @Override
+    public void flush() {
+        List<ByteBuf> batch;
+        synchronized (this) {
+            if (pending.isEmpty()) return;
+            batch = new ArrayList<>(pending);
+            pending.clear();
+        }
+        channel.eventLoop().execute(() -> {
+            if (!channel.isActive()) {
+                for (ByteBuf b : batch) b.release();
+                return;
+            }
+            for (ByteBuf b : batch) channel.write(new BinaryWebSocketFrame(b), channel.voidPromise());
+            channel.flush();
+        });
+    }
+
+    @Override
+    public void disconnect(DisconnectReason reason, String message) {
+        channel.eventLoop().execute(() -> close(reason, message));
+    }
+
+    /** Event loop: tells the client why, then closes with code 4000 + reason. */
+    void close(DisconnectReason reason, String message) {
+        if (closing) return;
+        flushPendingNow();
+        closing = true;
+        if (!channel.isActive()) return;
+        ServerMessage bye = ServerMessage.newBuilder().setDisconnect(Disconnect.newBuilder()
+                .setReason(reason).setMessage(message)).build();
+        channel.write(new BinaryWebSocketFrame(encode(bye)));
+        channel.writeAndFlush(new CloseWebSocketFrame(4000 + reason.getNumber(), truncate(message)))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void flushPendingNow() {
+        for (ByteBuf b : drainPending()) channel.write(new BinaryWebSocketFrame(b), channel.voidPromise());
+    }
+
+    void protocolError(String why) {
+        log.info("{} closed: protocol error: {}", describe(), why);
+        close(DisconnectReason.PROTOCOL_ERROR, "Protocol error: " + why);
+    }
+
+    private static String truncate(String s) {
+        // close reasons must fit a control frame (123 bytes)
+        return s.length() > 100 ? s.substring(0, 100) : s;
+    }
+
+    String describe() {
+        return String.valueOf(channel.remoteAddress()) + (accountId != 0 ? " (account " + accountId + ")" : "");
+    }
+}

@@ -1,0 +1,100 @@
+package mmo.server.net;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import mmo.server.config.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The network front: one port for HTTP (the browser client, the maps) and the game's
+ * WebSocket at {@code /ws}. Uses the native epoll transport where available. Network threads
+ * decode and hand over; they never change the world.
+ */
+public final class NetServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NetServer.class);
+    public static final String WEBSOCKET_PATH = "/ws";
+
+    private final ServerConfig config;
+    private final GameContext game;
+    private final StaticFiles files = new StaticFiles();
+    private EventLoopGroup boss, workers;
+    private Channel serverChannel;
+
+    public NetServer(ServerConfig config, GameContext game) {
+        this.config = config;
+        this.game = game;
+    }
+
+    /** Binds and returns the port (useful with port 0). */
+    public int start() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        boss = new MultiThreadIoEventLoopGroup(1, io);
+        workers = new MultiThreadIoEventLoopGroup(0, io);
+        WebSocketServerProtocolConfig wsConfig = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(WEBSOCKET_PATH)
+                .checkStartsWith(false)
+                .handleCloseFrames(true)
+                .dropPongFrames(true)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(config.maxFrameBytes())
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(true)
+                        .build())
+                .build();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new HttpServerCodec(),
+                                new HttpObjectAggregator(config.maxFrameBytes()),
+                                new WebSocketServerProtocolHandler(wsConfig),
+                                new WebSocketFrameAggregator(config.maxFrameBytes()),
+                                new HttpHandler(files),
+                                new FrameHandler(game));
+                    }
+                });
+        serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        log.info("listening on {}:{} ({} transport)", config.host(), port, epoll ? "epoll" : "nio");
+        return port;
+    }
+
+    /** Stops accepting new connections (existing ones stay until {@link #close}). */
+    public void stopAccepting() {
+        if (serverChannel != null) serverChannel.close().syncUninterruptibly();
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        if (workers != null) workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        if (boss != null) boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

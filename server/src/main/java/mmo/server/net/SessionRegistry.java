@@ -1,0 +1,25 @@
+package mmo.server.net;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which connection plays each account: one place at a time. A new login claims the account
+ * and gets back the connection it displaced, which the caller then closes. Thread-safe.
+ */
+public final class SessionRegistry {
+    private final ConcurrentHashMap<Long, Connection> byAccount = new ConcurrentHashMap<>();
+
+    /** Makes {@code conn} the account's connection; returns the one it replaced, or null. */
+    Connection claim(long accountId, Connection conn) {
+        Connection old = byAccount.put(accountId, conn);
+        return old == conn ? null : old;
+    }
+
+    void release(long accountId, Connection conn) {
+        byAccount.remove(accountId, conn);
+    }
+
+    public int online() {
+        return byAccount.size();
+    }
+}

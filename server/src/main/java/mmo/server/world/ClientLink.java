@@ -1,0 +1,21 @@
+package mmo.server.world;
+
+import mmo.protocol.DisconnectReason;
+import mmo.protocol.ServerMessage;
+
+/**
+ * The world's view of one client connection. The network layer implements it; tests use a
+ * fake. {@link #send} and {@link #flush} are called by the tick thread only;
+ * {@link #disconnect} from any thread.
+ */
+public interface ClientLink {
+
+    /** Queues a message for this tick's flush. Tick thread only. */
+    void send(ServerMessage message);
+
+    /** Writes everything queued since the last flush, in one write to the socket. Tick thread only. */
+    void flush();
+
+    /** Sends {@code Disconnect} with the reason, then closes. Any thread; idempotent. */
+    void disconnect(DisconnectReason reason, String message);
+}

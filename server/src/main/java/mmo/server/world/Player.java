@@ -1,0 +1,97 @@
+package mmo.server.world;
+
+import mmo.protocol.Appearance;
+import mmo.protocol.CharacterClass;
+import mmo.protocol.Emote;
+
+/**
+ * A character in the world: identity, position, movement intent and what its client knows
+ * (the interest known-set). Owned by the thread ticking its region; the network layer only
+ * reaches it through {@link #inbox()}.
+ */
+public final class Player {
+    final int id;
+    final long characterId;
+    final long accountId;
+    final String name;
+    final CharacterClass characterClass;
+    Appearance appearance;
+
+    float x, y;
+    float dirX, dirY;
+    int ackSeq;
+    int ackTick = -1;
+    Emote lastingEmote = Emote.EMOTE_NONE;
+    Region region;
+    boolean removed;
+
+    final ClientLink link;
+    final Inbox inbox;
+
+    // What this client has been sent: entity ids in increasing order, with the last
+    // position sent for each (1/16 units). Double-buffered so a tick's diff allocates nothing.
+    int[] knownIds = new int[32];
+    int[] knownQx = new int[32];
+    int[] knownQy = new int[32];
+    int knownCount;
+    int[] nextIds = new int[32];
+    int[] nextQx = new int[32];
+    int[] nextQy = new int[32];
+    int nextCount;
+
+    float savedX, savedY;
+
+    Player(int id, long characterId, long accountId, String name, CharacterClass characterClass,
+           Appearance appearance, float x, float y, ClientLink link, Inbox inbox) {
+        this.id = id;
+        this.characterId = characterId;
+        this.accountId = accountId;
+        this.name = name;
+        this.characterClass = characterClass;
+        this.appearance = appearance;
+        this.x = x;
+        this.y = y;
+        this.savedX = x;
+        this.savedY = y;
+        this.link = link;
+        this.inbox = inbox;
+    }
+
+    public int id() { return id; }
+    public long characterId() { return characterId; }
+    public long accountId() { return accountId; }
+    public String name() { return name; }
+    public CharacterClass characterClass() { return characterClass; }
+    public Appearance appearance() { return appearance; }
+    public float x() { return x; }
+    public float y() { return y; }
+    public Inbox inbox() { return inbox; }
+    public ClientLink link() { return link; }
+    public Emote lastingEmote() { return lastingEmote; }
+    public int ackSeq() { return ackSeq; }
+
+    /** Ids this client currently knows, increasing (a copy; for tests and tools). */
+    public int[] knownIds() {
+        return java.util.Arrays.copyOf(knownIds, knownCount);
+    }
+
+    boolean isDirty() {
+        return x != savedX || y != savedY;
+    }
+
+    void growKnown(int capacity) {
+        if (nextIds.length < capacity) {
+            int n = Math.max(capacity, nextIds.length * 2);
+            nextIds = java.util.Arrays.copyOf(nextIds, n);
+            nextQx = java.util.Arrays.copyOf(nextQx, n);
+            nextQy = java.util.Arrays.copyOf(nextQy, n);
+        }
+    }
+
+    void swapKnown(int count) {
+        int[] t = knownIds; knownIds = nextIds; nextIds = t;
+        t = knownQx; knownQx = nextQx; nextQx = t;
+        t = knownQy; knownQy = nextQy; nextQy = t;
+        knownCount = count;
+    }
+}

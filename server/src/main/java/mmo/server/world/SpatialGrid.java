@@ -1,0 +1,97 @@
+package mmo.server.world;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A uniform grid over the world, rebuilt from every player's position once per tick by a
+ * counting sort (no allocation once warmed up), for "who is within r of (x, y)" queries.
+ * Cells are at least as large as the view radius, so a query reads at most 3 x 3 cells.
+ * Tick thread only.
+ */
+final class SpatialGrid {
+    private final float cellSize;
+    private final int cols, rows;
+    private final int[] cellStart;
+    private final int[] cursor;
+    private Player[] entries = new Player[64];
+    private int[] cellOf = new int[64];
+
+    SpatialGrid(int worldWidth, int worldHeight, float cellSize) {
+        this.cellSize = cellSize;
+        this.cols = Math.max(1, (int) Math.ceil(worldWidth / cellSize));
+        this.rows = Math.max(1, (int) Math.ceil(worldHeight / cellSize));
+        this.cellStart = new int[cols * rows + 1];
+        this.cursor = new int[cols * rows];
+    }
+
+    private int cellIndex(float x, float y) {
+        int cx = Math.min(cols - 1, Math.max(0, (int) (x / cellSize)));
+        int cy = Math.min(rows - 1, Math.max(0, (int) (y / cellSize)));
+        return cy * cols + cx;
+    }
+
+    void rebuild(List<Player> players) {
+        int n = players.size();
+        if (entries.length < n) {
+            entries = new Player[Math.max(n, entries.length * 2)];
+            cellOf = new int[entries.length];
+        }
+        int cells = cols * rows;
+        java.util.Arrays.fill(cellStart, 0);
+        for (int i = 0; i < n; i++) {
+            Player p = players.get(i);
+            int c = cellIndex(p.x, p.y);
+            cellOf[i] = c;
+            cellStart[c + 1]++;
+        }
+        for (int c = 0; c < cells; c++) cellStart[c + 1] += cellStart[c];
+        System.arraycopy(cellStart, 0, cursor, 0, cells);
+        for (int i = 0; i < n; i++) entries[cursor[cellOf[i]]++] = players.get(i);
+        java.util.Arrays.fill(entries, n, entries.length, null);
+    }
+
+    /** Calls {@code action} for every player within {@code r} of (x, y), the centre's own player included. */
+    void forEachWithin(float x, float y, float r, Consumer<Player> action) {
+        float r2 = r * r;
+        int cx0 = Math.max(0, (int) ((x - r) / cellSize)), cx1 = Math.min(cols - 1, (int) ((x + r) / cellSize));
+        int cy0 = Math.max(0, (int) ((y - r) / cellSize)), cy1 = Math.min(rows - 1, (int) ((y + r) / cellSize));
+        for (int cy = cy0; cy <= cy1; cy++) {
+            for (int cx = cx0; cx <= cx1; cx++) {
+                int c = cy * cols + cx;
+                for (int i = cellStart[c], end = cellStart[c + 1]; i < end; i++) {
+                    Player p = entries[i];
+                    float dx = p.x - x, dy = p.y - y;
+                    if (dx * dx + dy * dy <= r2) action.accept(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the ids of every player other than {@code viewer} within {@code r} of it into
+     * {@code viewer.nextIds} (unsorted) and returns how many; grows the buffer as needed.
+     */
+    int collectVisible(Player viewer, float r) {
+        float r2 = r * r;
+        float x = viewer.x, y = viewer.y;
+        int n = 0;
+        int cx0 = Math.max(0, (int) ((x - r) / cellSize)), cx1 = Math.min(cols - 1, (int) ((x + r) / cellSize));
+        int cy0 = Math.max(0, (int) ((y - r) / cellSize)), cy1 = Math.min(rows - 1, (int) ((y + r) / cellSize));
+        for (int cy = cy0; cy <= cy1; cy++) {
+            for (int cx = cx0; cx <= cx1; cx++) {
+                int c = cy * cols + cx;
+                int start = cellStart[c], end = cellStart[c + 1];
+                viewer.growKnown(n + (end - start));
+                int[] out = viewer.nextIds;
+                for (int i = start; i < end; i++) {
+                    Player p = entries[i];
+                    if (p == viewer) continue;
+                    float dx = p.x - x, dy = p.y - y;
+                    if (dx * dx + dy * dy <= r2) out[n++] = p.id;
+                }
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,539 @@
+package mmo.server.world;
+
+import mmo.protocol.Appearance;
+import mmo.protocol.CharacterClass;
+import mmo.protocol.CharacterSummary;
+import mmo.protocol.ChatSend;
+import mmo.protocol.ClientMessage;
+import mmo.protocol.DisconnectReason;
+import mmo.protocol.Emote;
+import mmo.protocol.EntityEnter;
+import mmo.protocol.EntityEvent;
+import mmo.protocol.EntityKind;
+import mmo.protocol.ErrorCode;
+import mmo.protocol.ServerMessage;
+import mmo.protocol.WorldEntered;
+import mmo.protocol.WorldUpdate;
+import mmo.server.persistence.CharacterState;
+import mmo.server.world.map.TileMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * One world: its map, its grid of regions and every player in it, advanced by {@link #tick()}
+ * in named phases (inputs, simulate, interest, encode, flush, save).
+ *
+ * <p>Threading: all state is owned by the one thread that calls {@link #tick()} (the tick
+ * thread, or a test). Other threads reach the world only through {@link #execute} (commands
+ * run at the start of the next tick) and through each player's {@link Inbox}. Calling a
+ * tick-thread method from another thread fails with {@link IllegalStateException}.
+ */
+public final class World {
+    private static final Logger log = LoggerFactory.getLogger(World.class);
+
+    /** Fixed-point scale of positions on the wire (mmo.proto POSITION_SCALE). */
+    public static final int POSITION_SCALE = 16;
+
+    private final String name;
+    private final TileMap map;
+    private final WorldSettings settings;
+    private final Saver saver;
+    private final GameRules rules;
+
+    private final int regionSize;
+    private final int regionCols, regionRows;
+    private final Region[] regions;
+    private final SpatialGrid grid;
+
+    private final ArrayList<Player> players = new ArrayList<>();
+    private Player[] byId = new Player[64];
+    private final Map<String, Player> byName = new HashMap<>();
+    private final Map<Long, Player> byCharacter = new HashMap<>();
+    private final Map<ClientLink, Player> byLink = new IdentityHashMap<>();
+    /** Characters that left and whose final save has not completed: their newest state. */
+    private final Map<Long, CharacterState> leftUnsaved = new HashMap<>();
+
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private int nextId = 1;
+    private final ArrayDeque<long[]> freedIds = new ArrayDeque<>();
+
+    private final ArrayList<EntityEvent> tickEvents = new ArrayList<>();
+    private final ArrayList<PendingChat> pendingChats = new ArrayList<>();
+    private final ArrayList<Player> handoffs = new ArrayList<>();
+
+    private volatile int tick;
+    private volatile long lastTickNanos;
+    private Thread owner;
+    private final float stepDistance;
+    private final int saveEveryTicks;
+
+    /** Settings a world needs from the configuration. */
+    public record WorldSettings(int tickRate, int regionSize, float viewRadius, float speed,
+                                int inputsPerTick, int saveEveryTicks) {}
+
+    /** Where a world's saves go (the persistence layer, or a test's fake). Called on the tick thread; must not block. */
+    public interface Saver {
+        CompletableFuture<Void> save(Collection<CharacterState> states);
+    }
+
+    /** Game rules the engine delegates to (chat routing, ...). Called on the tick thread. */
+    public interface GameRules {
+        /** A chat from {@code speaker}, routed after the tick's positions are final. */
+        void onChat(World world, Player speaker, ChatSend chat, int rid);
+    }
+
+    private record PendingChat(Player speaker, ChatSend chat, int rid) {}
+
+    /** What a client needs to join: the character as loaded, and where its messages come from and go. */
+    public record JoinRequest(long characterId, long accountId, String name, CharacterClass characterClass,
+                              Appearance appearance, float x, float y, ClientLink link, Inbox inbox, int rid,
+                              CharacterSummary summary) {}
+
+    public World(String name, TileMap map, WorldSettings settings, Saver saver, GameRules rules) {
+        this.name = name;
+        this.map = map;
+        this.settings = settings;
+        this.saver = saver;
+        this.rules = rules;
+        this.regionSize = settings.regionSize();
+        this.regionCols = (map.width() + regionSize - 1) / regionSize;
+        this.regionRows = (map.height() + regionSize - 1) / regionSize;
+        this.regions = new Region[regionCols * regionRows];
+        for (int ry = 0; ry < regionRows; ry++) {
+            for (int rx = 0; rx < regionCols; rx++) {
+                regions[ry * regionCols + rx] = new Region(rx, ry);
+            }
+        }
+        this.grid = new SpatialGrid(map.width(), map.height(), Math.max(settings.viewRadius(), 8f));
+        this.stepDistance = settings.speed() / settings.tickRate();
+        this.saveEveryTicks = Math.max(1, settings.saveEveryTicks());
+    }
+
+    // ------------------------------------------------------------------ access
+
+    public String name() { return name; }
+    public TileMap map() { return map; }
+    public WorldSettings settings() { return settings; }
+    /** The number of the last completed tick. Any thread. */
+    public int currentTick() { return tick; }
+    /** Duration of the last tick's work in nanoseconds. Any thread. */
+    public long lastTickNanos() { return lastTickNanos; }
+    /** Players in the world (tick thread only; a live view). */
+    public List<Player> players() { checkOwner(); return players; }
+    public int regionCols() { return regionCols; }
+    public int regionRows() { return regionRows; }
+
+    public Region regionAt(float x, float y) {
+        int rx = Math.min(regionCols - 1, Math.max(0, (int) (x / regionSize)));
+        int ry = Math.min(regionRows - 1, Math.max(0, (int) (y / regionSize)));
+        return regions[ry * regionCols + rx];
+    }
+
+    /** The player with that name (ignoring case), or null. Tick thread only. */
+    public Player playerByName(String characterName) {
+        checkOwner();
+        return byName.get(characterName.toLowerCase(Locale.ROOT));
+    }
+
+    /** Calls {@code action} for every player within {@code r} of (x, y), as of this tick's interest phase. Tick thread only. */
+    public void forEachWithin(float x, float y, float r, Consumer<Player> action) {
+        checkOwner();
+        grid.forEachWithin(x, y, r, action);
+    }
+
+    /** Runs {@code command} on the tick thread at the start of the next tick. Any thread. */
+    public void execute(Runnable command) {
+        commands.add(command);
+    }
+
+    /** Makes the calling thread the world's owner (the tick thread). */
+    public synchronized void claimOwnership() {
+        owner = Thread.currentThread();
+    }
+
+    private void checkOwner() {
+        Thread t = Thread.currentThread();
+        if (owner != t) {
+            if (owner == null) {
+                owner = t;
+                return;
+            }
+            throw new IllegalStateException("world '" + name + "' is owned by " + owner.getName()
+                    + ", not " + t.getName());
+        }
+    }
+
+    // ------------------------------------------------------------------ the tick
+
+    /** Advances the world by one tick: inputs, simulate, interest, encode, flush, save. */
+    public void tick() {
+        checkOwner();
+        long start = System.nanoTime();
+        int t = tick + 1;
+        runCommands();
+        phaseInputs(t);
+        phaseSimulate();
+        phaseInterest();
+        phaseEncode(t);
+        phaseFlush();
+        if (t % saveEveryTicks == 0) phaseSave();
+        tickEvents.clear();
+        tick = t;
+        lastTickNanos = System.nanoTime() - start;
+    }
+
+    private void runCommands() {
+        Runnable r;
+        while ((r = commands.poll()) != null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.error("world command failed", e);
+            }
+        }
+    }
+
+    private void phaseInputs(int t) {
+        int limit = settings.inputsPerTick();
+        for (int i = 0; i < players.size(); i++) {
+            Player p = players.get(i);
+            for (int k = 0; k < limit; k++) {
+                ClientMessage m = p.inbox.poll();
+                if (m == null) break;
+                try {
+                    apply(p, m, t);
+                } catch (RuntimeException e) {
+                    log.warn("bad message from {}: {}", p.name, e.toString());
+                    sendError(p, m.getRid(), ErrorCode.BAD_REQUEST, "Bad request");
+                }
+            }
+        }
+    }
+
+    private void apply(Player p, ClientMessage m, int t) {
+        switch (m.getMsgCase()) {
+            case INPUT -> {
+                var in = m.getInput();
+                float dx = in.getDx(), dy = in.getDy();
+                if (!Float.isFinite(dx) || !Float.isFinite(dy)) {
+                    dx = 0;
+                    dy = 0;
+                }
+                float len = (float) Math.sqrt(dx * dx + dy * dy);
+                if (len < 1e-6f) {
+                    p.dirX = 0;
+                    p.dirY = 0;
+                } else {
+                    p.dirX = dx / len;
+                    p.dirY = dy / len;
+                }
+                p.ackSeq = in.getSeq();
+                p.ackTick = t;
+            }
+            case CHAT -> pendingChats.add(new PendingChat(p, m.getChat(), m.getRid()));
+            case EMOTE -> {
+                Emote e = m.getEmote().getEmote();
+                if (e == Emote.EMOTE_NONE || e == Emote.UNRECOGNIZED) {
+                    sendError(p, m.getRid(), ErrorCode.BAD_REQUEST, "Unknown emote");
+                    return;
+                }
+                if (e == Emote.SIT) p.lastingEmote = Emote.SIT;
+                tickEvents.add(EntityEvent.newBuilder().setId(p.id).setEmote(e).build());
+            }
+            default -> sendError(p, m.getRid(), ErrorCode.BAD_REQUEST,
+                    "Not allowed in the world: " + m.getMsgCase());
+        }
+    }
+
+    private void phaseSimulate() {
+        for (Region region : regions) {
+            ArrayList<Player> list = region.players;
+            for (int i = 0; i < list.size(); i++) {
+                Player p = list.get(i);
+                if (Movement.step(map, p, stepDistance)) {
+                    if (p.lastingEmote == Emote.SIT) p.lastingEmote = Emote.EMOTE_NONE;
+                    if (regionAt(p.x, p.y) != region) handoffs.add(p);
+                }
+            }
+        }
+        // Border crossings move between regions only after every region has stepped, so
+        // no region's list changes while it is being simulated.
+        for (int i = 0; i < handoffs.size(); i++) {
+            Player p = handoffs.get(i);
+            p.region.remove(p);
+            regionAt(p.x, p.y).add(p);
+        }
+        handoffs.clear();
+    }
+
+    private void phaseInterest() {
+        grid.rebuild(players);
+        for (int i = 0; i < pendingChats.size(); i++) {
+            PendingChat c = pendingChats.get(i);
+            if (!c.speaker.removed) rules.onChat(this, c.speaker, c.chat, c.rid);
+        }
+        pendingChats.clear();
+        float r = settings.viewRadius();
+        for (int i = 0; i < players.size(); i++) {
+            Player p = players.get(i);
+            int n = grid.collectVisible(p, r);
+            Arrays.sort(p.nextIds, 0, n);
+            p.nextCount = n;
+        }
+    }
+
+    private void phaseEncode(int t) {
+        for (int i = 0; i < players.size(); i++) {
+            encodeFor(players.get(i), t);
+        }
+    }
+
+    /**
+     * Diffs what {@code viewer} knew against what it sees now (both sorted by id) and
+     * sends leaves, enters with full state, and moves as deltas from the last sent position.
+     */
+    private void encodeFor(Player viewer, int t) {
+        WorldUpdate.Builder u = WorldUpdate.newBuilder()
+                .setTick(t)
+                .setAckSeq(viewer.ackSeq)
+                .setTicksSinceAck(viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1)
+                .setX(quantize(viewer.x))
+                .setY(quantize(viewer.y))
+                .setTimeDilation(1.0f);
+        int[] old = viewer.knownIds;
+        int oldN = viewer.knownCount;
+        int[] cur = viewer.nextIds;
+        int curN = viewer.nextCount;
+        int a = 0, b = 0, prevMoveId = 0;
+        while (a < oldN || b < curN) {
+            int oldId = a < oldN ? old[a] : Integer.MAX_VALUE;
+            int curId = b < curN ? cur[b] : Integer.MAX_VALUE;
+            if (oldId < curId) {
+                u.addLeaves(oldId);
+                a++;
+            } else if (curId < oldId) {
+                Player e = byId[curId];
+                int qx = quantize(e.x), qy = quantize(e.y);
+                u.addEnters(enterOf(e, qx, qy));
+                viewer.nextQx[b] = qx;
+                viewer.nextQy[b] = qy;
+                b++;
+            } else {
+                Player e = byId[curId];
+                int qx = quantize(e.x), qy = quantize(e.y);
+                int lastX = viewer.knownQx[a], lastY = viewer.knownQy[a];
+                if (qx != lastX || qy != lastY) {
+                    u.addMoves(curId - prevMoveId).addMoves(qx - lastX).addMoves(qy - lastY);
+                    prevMoveId = curId;
+                }
+                viewer.nextQx[b] = qx;
+                viewer.nextQy[b] = qy;
+                a++;
+                b++;
+            }
+        }
+        for (int i = 0; i < tickEvents.size(); i++) {
+            EntityEvent ev = tickEvents.get(i);
+            if (ev.getId() == viewer.id || Arrays.binarySearch(cur, 0, curN, ev.getId()) >= 0) {
+                u.addEvents(ev);
+            }
+        }
+        viewer.swapKnown(curN);
+        viewer.link.send(ServerMessage.newBuilder().setWorldUpdate(u).build());
+    }
+
+    private static EntityEnter enterOf(Player e, int qx, int qy) {
+        return EntityEnter.newBuilder()
+                .setId(e.id)
+                .setKind(EntityKind.ENTITY_PLAYER)
+                .setX(qx)
+                .setY(qy)
+                .setName(e.name)
+                .setCharacterClass(e.characterClass)
+                .setAppearance(e.appearance)
+                .setEmote(e.lastingEmote)
+                .build();
+    }
+
+    public static int quantize(float units) {
+        return Math.round(units * POSITION_SCALE);
+    }
+
+    private void phaseFlush() {
+        for (int i = 0; i < players.size(); i++) {
+            players.get(i).link.flush();
+        }
+    }
+
+    private void phaseSave() {
+        ArrayList<CharacterState> dirty = new ArrayList<>();
+        for (int i = 0; i < players.size(); i++) {
+            Player p = players.get(i);
+            if (p.isDirty()) {
+                dirty.add(stateOf(p));
+                p.savedX = p.x;
+                p.savedY = p.y;
+            }
+        }
+        if (!dirty.isEmpty()) submitSave(dirty);
+    }
+
+    private CharacterState stateOf(Player p) {
+        return new CharacterState(p.characterId, name, p.x, p.y);
+    }
+
+    private CompletableFuture<Void> submitSave(List<CharacterState> states) {
+        CompletableFuture<Void> f;
+        try {
+            f = saver.save(states);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.whenComplete((ok, err) -> {
+            if (err != null) {
+                log.error("saving {} characters failed; they stay dirty and are saved again next time", states.size(), err);
+                execute(() -> {
+                    for (CharacterState s : states) {
+                        Player p = byCharacter.get(s.characterId());
+                        if (p != null) p.savedX = Float.NaN;
+                    }
+                });
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ joining and leaving
+
+    /** Adds a player (tick thread; called from a command). A character already in the world is taken over. */
+    public Player join(JoinRequest req) {
+        checkOwner();
+        float x = req.x(), y = req.y();
+        Player existing = byCharacter.get(req.characterId());
+        if (existing != null) {
+            // The same character from a new connection: keep the newest state, drop the old link.
+            x = existing.x;
+            y = existing.y;
+            existing.link.disconnect(DisconnectReason.LOGGED_IN_ELSEWHERE, "You logged in from another place");
+            removePlayer(existing, false);
+        } else {
+            CharacterState unsaved = leftUnsaved.get(req.characterId());
+            if (unsaved != null) {
+                x = unsaved.x();
+                y = unsaved.y();
+            }
+        }
+        if (!Movement.boxFree(map, x, y)) {
+            TileMap.Point safe = map.randomSafeStart(java.util.concurrent.ThreadLocalRandom.current());
+            log.warn("{} stood on a blocked tile at ({}, {}); moved to ({}, {})", req.name(), x, y, safe.x(), safe.y());
+            x = safe.x();
+            y = safe.y();
+        }
+        Player p = new Player(allocateId(), req.characterId(), req.accountId(), req.name(), req.characterClass(),
+                req.appearance(), x, y, req.link(), req.inbox());
+        players.add(p);
+        ensureById(p.id);
+        byId[p.id] = p;
+        byName.put(p.name.toLowerCase(Locale.ROOT), p);
+        byCharacter.put(p.characterId, p);
+        byLink.put(p.link, p);
+        regionAt(x, y).add(p);
+        p.link.send(ServerMessage.newBuilder().setRid(req.rid()).setWorldEntered(WorldEntered.newBuilder()
+                .setEntityId(p.id)
+                .setWorld(name)
+                .setMap("/" + map.resourcePath())
+                .setX(quantize(x))
+                .setY(quantize(y))
+                .setTick(tick)
+                .setTickRate(settings.tickRate())
+                .setSpeed(settings.speed())
+                .setViewRadius(settings.viewRadius())
+                .setCharacter(req.summary()))
+                .build());
+        return p;
+    }
+
+    /** Removes the player on {@code link}, if any, and saves it. Returns the save, or a completed future. */
+    public CompletableFuture<Void> leave(ClientLink link) {
+        checkOwner();
+        Player p = byLink.get(link);
+        if (p == null) return CompletableFuture.completedFuture(null);
+        return removePlayer(p, true);
+    }
+
+    private CompletableFuture<Void> removePlayer(Player p, boolean save) {
+        p.removed = true;
+        players.remove(p);
+        if (p.region != null) p.region.remove(p);
+        byId[p.id] = null;
+        freedIds.add(new long[]{p.id, tick});
+        byName.remove(p.name.toLowerCase(Locale.ROOT), p);
+        byCharacter.remove(p.characterId, p);
+        byLink.remove(p.link, p);
+        if (!save) return CompletableFuture.completedFuture(null);
+        CharacterState state = stateOf(p);
+        leftUnsaved.put(p.characterId, state);
+        return submitSave(List.of(state)).whenComplete((ok, err) -> {
+            if (err == null) execute(() -> leftUnsaved.remove(state.characterId(), state));
+        });
+    }
+
+    private int allocateId() {
+        // An id freed this tick is not reused before viewers have been sent its leave.
+        long[] head = freedIds.peek();
+        if (head != null && head[1] < tick) {
+            freedIds.poll();
+            return (int) head[0];
+        }
+        return nextId++;
+    }
+
+    private void ensureById(int id) {
+        if (id >= byId.length) byId = Arrays.copyOf(byId, Math.max(id + 1, byId.length * 2));
+    }
+
+    /**
+     * Disconnects everyone with {@code reason} and saves every character. Tick thread (or
+     * after the tick thread has stopped, from the thread that stopped it).
+     */
+    public CompletableFuture<Void> shutdown(DisconnectReason reason, String message) {
+        checkOwner();
+        runCommands();
+        List<CharacterState> all = new ArrayList<>();
+        for (Player p : new ArrayList<>(players)) {
+            all.add(stateOf(p));
+            p.link.disconnect(reason, message);
+            removePlayer(p, false);
+        }
+        all.addAll(leftUnsaved.values().stream()
+                .filter(s -> all.stream().noneMatch(a -> a.characterId() == s.characterId())).toList());
+        if (all.isEmpty()) return CompletableFuture.completedFuture(null);
+        return submitSave(all);
+    }
+
+    // ------------------------------------------------------------------ helpers for game rules
+
+    /** Queues an error reply to a player's request. Tick thread. */
+    public void sendError(Player p, int rid, ErrorCode code, String message) {
+        p.link.send(ServerMessage.newBuilder().setRid(rid)
+                .setError(mmo.protocol.Error.newBuilder().setCode(code).setMessage(message)).build());
+    }
+
+    /** Sends {@code message} to every player in this world. Tick thread. */
+    public void broadcast(ServerMessage message) {
+        checkOwner();
+        for (int i = 0; i < players.size(); i++) players.get(i).link.send(message);
+    }
+}
