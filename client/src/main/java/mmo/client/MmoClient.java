@@ -229,8 +229,12 @@ public final class MmoClient implements AutoCloseable {
                     })
                     .connect(host, port)
                     .addListener((ChannelFutureListener) f -> {
-                        if (!f.isSuccess()) {
-                            client.failConnect(f.cause());
+                        if (f.isSuccess()) {
+                            // Watched only from here: before this, the failed connect reports
+                            // the cause, and both listeners racing would lose it.
+                            f.channel().closeFuture().addListener(closed -> client.onClosed());
+                        } else {
+                            client.onConnectFailed(f.cause());
                         }
                     });
         } catch (RuntimeException e) {
@@ -258,7 +262,6 @@ public final class MmoClient implements AutoCloseable {
                 .build()));
         p.addLast(new WebSocketFrameAggregator(MAX_FRAME_BYTES));
         p.addLast(new ClientHandler(this));
-        ch.closeFuture().addListener(f -> onClosed());
         connectTimer = loop.schedule(
                 () -> failConnect(new TimeoutException("no Welcome from " + uri + " within " + timeoutMillis + " ms")),
                 timeoutMillis, TimeUnit.MILLISECONDS);
@@ -849,15 +852,16 @@ public final class MmoClient implements AutoCloseable {
         channel.close();
     }
 
+    /**
+     * Gives up connecting. Closing the channel then ends in {@link #onClosed} (if the TCP
+     * connection was up) or {@link #onConnectFailed} (if not), which release the resources.
+     */
     private void failConnect(Throwable cause) {
         if (connectFuture.isDone()) {
             return;
         }
         if (channel == null) {
-            connectFuture.completeExceptionally(cause);
-            if (ownedGroup != null) {
-                ownedGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            }
+            onConnectFailed(cause);
             return;
         }
         if (connectFailure == null) {
@@ -865,6 +869,20 @@ public final class MmoClient implements AutoCloseable {
         }
         connectFuture.completeExceptionally(connectFailure);
         closeLocally();
+    }
+
+    /** The TCP connection could not be made (or the channel not even be created). */
+    private void onConnectFailed(Throwable cause) {
+        if (connectTimer != null) {
+            connectTimer.cancel(false);
+        }
+        CloseInfo info = new CloseInfo(null, CloseInfo.ABNORMAL, String.valueOf(cause.getMessage()));
+        closeInfo = info;
+        connectFuture.completeExceptionally(connectFailure != null ? connectFailure : cause);
+        closedFuture.complete(info);
+        if (ownedGroup != null) {
+            ownedGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
     }
 
     private void closeLocally() {
