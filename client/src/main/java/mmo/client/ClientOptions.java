@@ -176,7 +176,8 @@ public final class ClientOptions {
 
         /**
          * @param context TLS context for {@code wss} URIs (e.g. trusting a test certificate);
-         *                {@code null} for the JDK's default trust with host name verification
+         *                {@code null} for the JDK's default trust. Host names are verified
+         *                either way.
          * @return this builder
          */
         public Builder sslContext(SslContext context) {

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -39,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import mmo.protocol.CharacterList;
 import mmo.protocol.CharacterSummary;
 import mmo.protocol.ChatChannel;
@@ -248,7 +250,12 @@ public final class MmoClient implements AutoCloseable {
         loop = ch.eventLoop();
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
-            p.addLast(ssl.newHandler(ch.alloc(), host, port));
+            SslHandler tls = ssl.newHandler(ch.alloc(), host, port);
+            // Verify the host name even with a caller's context, which may not ask for it.
+            SSLParameters params = tls.engine().getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.engine().setSSLParameters(params);
+            p.addLast(tls);
         }
         p.addLast(new HttpClientCodec());
         p.addLast(new HttpObjectAggregator(8192));

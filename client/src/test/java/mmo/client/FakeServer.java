@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -66,13 +67,24 @@ final class FakeServer implements AutoCloseable {
     /** When false, only Hello is answered; tests answer everything else by hand. */
     volatile boolean autoReply = true;
 
+    private final boolean tls;
+
     FakeServer() throws InterruptedException {
+        this(null);
+    }
+
+    /** @param ssl a server TLS context to serve wss, or {@code null} for plain ws */
+    FakeServer(SslContext ssl) throws InterruptedException {
+        tls = ssl != null;
         serverChannel = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
                                 new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                                         .websocketPath("/ws").maxFramePayloadLength(MmoClient.MAX_FRAME_BYTES).build()),
@@ -83,7 +95,7 @@ final class FakeServer implements AutoCloseable {
     }
 
     URI uri() {
-        return URI.create("ws://127.0.0.1:" + ((InetSocketAddress) serverChannel.localAddress()).getPort() + "/ws");
+        return URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + ((InetSocketAddress) serverChannel.localAddress()).getPort() + "/ws");
     }
 
     /** @return the next session whose WebSocket handshake completed, waiting up to 5 s */
@@ -130,6 +142,12 @@ final class FakeServer implements AutoCloseable {
             } else if (autoReply) {
                 answer(m);
             }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // Expected in tests that make the client misbehave (e.g. reject our certificate).
+            ctx.close();
         }
 
         /** @return the next message the client sent, waiting up to 5 s */

@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLHandshakeException;
 import mmo.protocol.CharacterClass;
 import mmo.protocol.CharacterList;
 import mmo.protocol.ChatChannel;
@@ -369,6 +374,34 @@ class MmoClientTest {
         assertThat(listener.protocolErrors).hasSize(2);
         assertThat(listener.protocolErrors.get(0)).contains("undecodable");
         assertThat(client.isOpen()).isTrue();
+    }
+
+    @Test
+    void connectsOverTlsAndVerifiesTheCertificate() throws Exception {
+        SslContext serverSsl;
+        SslContext trustTestCert;
+        try (InputStream cert = resource("test-cert.pem"); InputStream key = resource("test-key.pem");
+             InputStream trusted = resource("test-cert.pem")) {
+            serverSsl = SslContextBuilder.forServer(cert, key).build();
+            trustTestCert = SslContextBuilder.forClient().trustManager(trusted).build();
+        }
+        try (FakeServer tlsServer = new FakeServer(serverSsl)) {
+            assertThat(tlsServer.uri().getScheme()).isEqualTo("wss");
+
+            MmoClient client = await(MmoClient.connect(tlsServer.uri(),
+                    ClientOptions.builder().sslContext(trustTestCert).build()));
+            clients.add(client);
+            assertThat(await(client.login(FakeServer.USER, FakeServer.PASSWORD)).getUsername())
+                    .isEqualTo(FakeServer.USER);
+
+            assertThat(failureOf(MmoClient.connect(tlsServer.uri())))
+                    .as("the JDK's default trust does not know the test certificate")
+                    .isInstanceOf(SSLHandshakeException.class);
+        }
+    }
+
+    private static InputStream resource(String name) {
+        return Objects.requireNonNull(MmoClientTest.class.getResourceAsStream("/" + name), name);
     }
 
     @Test
