@@ -391,7 +391,7 @@ public final class MmoClient implements AutoCloseable {
      */
     public int sendInput(float dx, float dy) {
         int seq = inputSeq.incrementAndGet();
-        if (closeInfo == null) {
+        if (closeInfo == null && !closingLocally) {
             channel.writeAndFlush(ClientMessage.newBuilder()
                     .setInput(Input.newBuilder().setSeq(seq).setDx(dx).setDy(dy))
                     .build(), channel.voidPromise());
