@@ -1,0 +1,117 @@
+package mmo.client;
+
+import mmo.protocol.CharacterList;
+import mmo.protocol.CharacterSummary;
+import mmo.protocol.ChatMessage;
+import mmo.protocol.Disconnect;
+import mmo.protocol.LoginOk;
+import mmo.protocol.Pong;
+import mmo.protocol.WorldEntered;
+import mmo.protocol.WorldUpdate;
+
+/**
+ * Receives what the server sends, as it arrives. Every method has a no-op default, so an
+ * implementation overrides only what it needs.
+ *
+ * <p>All methods are called on the client's event-loop thread, which may be shared with
+ * thousands of other clients: return quickly and never block there (no {@code join()} on a
+ * client future). Reading the {@link WorldView} passed in is safe inside the callback. An
+ * exception thrown by a callback is logged and otherwise ignored.
+ *
+ * <p>Messages that answer a request reach the listener first and the request's future after,
+ * so listener state is up to date when a future's dependents run.
+ */
+public interface ClientListener {
+    /** A listener that ignores everything. */
+    ClientListener NONE = new ClientListener() {
+    };
+
+    /**
+     * Login, registration or session resume succeeded.
+     *
+     * @param loginOk the account and its characters
+     */
+    default void onLoginOk(LoginOk loginOk) {
+    }
+
+    /**
+     * A character was created.
+     *
+     * @param character the new character
+     */
+    default void onCharacterCreated(CharacterSummary character) {
+    }
+
+    /**
+     * The character list arrived: after leaving the world, or because it changed.
+     *
+     * @param characters the account's characters
+     */
+    default void onCharacterList(CharacterList characters) {
+    }
+
+    /**
+     * The client entered a world; {@code view} already reflects it.
+     *
+     * @param entered what the server sent
+     * @param view    the client's view, already reset to the new world
+     */
+    default void onWorldEntered(WorldEntered entered, WorldView view) {
+    }
+
+    /**
+     * One tick's update arrived; {@code view} already has it applied.
+     *
+     * @param update the raw update, e.g. for its one-off {@code events}
+     * @param view   the client's view after applying the update
+     */
+    default void onWorldUpdate(WorldUpdate update, WorldView view) {
+    }
+
+    /**
+     * A chat line arrived (including the echo of this client's own lines).
+     *
+     * @param chat the message
+     */
+    default void onChat(ChatMessage chat) {
+    }
+
+    /**
+     * The server answered a ping.
+     *
+     * @param pong the answer
+     */
+    default void onPong(Pong pong) {
+    }
+
+    /**
+     * The server sent an error. Called for every error, including those that also fail a
+     * request's future.
+     *
+     * @param error the error
+     * @param rid   the request id it answers, 0 if none
+     */
+    default void onError(mmo.protocol.Error error, int rid) {
+    }
+
+    /**
+     * The server sent something this client cannot make sense of (an undecodable frame, a text
+     * frame, a move for an unknown entity, ...). The client keeps going; the problem is also
+     * counted in {@link MmoClient#protocolErrors()}.
+     *
+     * @param problem a description for logs
+     */
+    default void onProtocolError(String problem) {
+    }
+
+    /**
+     * The connection of an established client (one whose {@code connect} future completed)
+     * closed, for whatever reason. Called exactly once.
+     *
+     * @param disconnect  the {@code Disconnect} message the server sent before closing, or {@code null}
+     * @param closeCode   the WebSocket close code, see {@link CloseInfo}
+     * @param closeReason the WebSocket close reason, never {@code null}
+     */
+    default void onDisconnect(Disconnect disconnect, int closeCode, String closeReason) {
+    }
+}
