@@ -11,7 +11,8 @@ import mmo.server.world.World;
 /**
  * Chat rules: what a message may contain, and who hears it. SAY reaches players within the
  * speaker's view radius, WORLD everyone in the speaker's world, WHISPER one character by
- * name (or an error saying it is not online). Runs on the tick thread; holds no state.
+ * name (or an error saying it is not online). The speaker always gets its own copy, with its
+ * request id. Runs on the tick thread; holds no state.
  */
 public final class Chat implements World.GameRules {
     public static final int MAX_LENGTH = 256;
@@ -28,9 +29,13 @@ public final class Chat implements World.GameRules {
         switch (chat.getChannel()) {
             case SAY -> {
                 ServerMessage msg = message(ChatChannel.SAY, speaker, text, "");
-                world.forEachWithin(speaker.x(), speaker.y(), world.settings().viewRadius(), p -> p.link().send(msg));
+                world.forEachWithin(speaker.x(), speaker.y(), world.settings().viewRadius(),
+                        p -> p.link().send(p == speaker ? echo(msg, rid) : msg));
             }
-            case WORLD -> world.broadcast(message(ChatChannel.WORLD, speaker, text, ""));
+            case WORLD -> {
+                ServerMessage msg = message(ChatChannel.WORLD, speaker, text, "");
+                for (Player p : world.players()) p.link().send(p == speaker ? echo(msg, rid) : msg);
+            }
             case WHISPER -> {
                 Player target = world.playerByName(chat.getTarget());
                 if (target == null) {
@@ -38,11 +43,16 @@ public final class Chat implements World.GameRules {
                     return;
                 }
                 ServerMessage msg = message(ChatChannel.WHISPER, speaker, text, target.name());
-                target.link().send(msg);
-                if (target != speaker) speaker.link().send(msg);
+                if (target != speaker) target.link().send(msg);
+                speaker.link().send(echo(msg, rid));
             }
             default -> world.sendError(speaker, rid, ErrorCode.CHAT_REJECTED, "Unknown chat channel");
         }
+    }
+
+    /** The speaker's own copy carries the request id, so its client knows the message went out. */
+    private static ServerMessage echo(ServerMessage msg, int rid) {
+        return rid == 0 ? msg : msg.toBuilder().setRid(rid).build();
     }
 
     private static ServerMessage message(ChatChannel channel, Player from, String text, String to) {

@@ -531,9 +531,4 @@ public final class World {
                 .setError(mmo.protocol.Error.newBuilder().setCode(code).setMessage(message)).build());
     }
 
-    /** Sends {@code message} to every player in this world. Tick thread. */
-    public void broadcast(ServerMessage message) {
-        checkOwner();
-        for (int i = 0; i < players.size(); i++) players.get(i).link.send(message);
-    }
 }
