@@ -1,0 +1,117 @@
+package mmo.app;
+
+import mmo.client.ClientOptions;
+import mmo.client.MmoClient;
+import mmo.protocol.Appearance;
+import mmo.protocol.CharacterClass;
+import mmo.protocol.CharacterSummary;
+import mmo.protocol.CreateCharacter;
+import mmo.protocol.Outfit;
+import mmo.protocol.StartChoice;
+import mmo.server.MmoServer;
+import mmo.server.config.ServerConfig;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real server in this JVM (real sockets, a real SQLite file) whose tick the test steps by
+ * hand: {@link #tickUntil} runs one tick at a time and waits for the watched clients to
+ * receive it, so no test depends on timing.
+ */
+final class TestServer implements AutoCloseable {
+    static final long TIMEOUT_S = 20;
+    final MmoServer server;
+
+    private TestServer(MmoServer server) {
+        this.server = server;
+    }
+
+    static TestServer start(Path db) throws InterruptedException {
+        return start("jdbc:sqlite:" + db, Map.of());
+    }
+
+    static TestServer start(String dbUrl, Map<String, Object> extra) throws InterruptedException {
+        Map<String, Object> cfg = new HashMap<>(Map.of(
+                "mmo.net.port", 0,
+                "mmo.net.host", "127.0.0.1",
+                "mmo.db.url", dbUrl,
+                "mmo.tick.manual", true));
+        cfg.putAll(extra);
+        return new TestServer(MmoServer.start(ServerConfig.defaults(cfg)));
+    }
+
+    URI uri() {
+        return URI.create("ws://127.0.0.1:" + server.port() + "/ws");
+    }
+
+    MmoClient connect() throws Exception {
+        return MmoClient.connect(uri(), ClientOptions.builder().clientName("e2e-test").build())
+                .get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    /** Ticks once and waits until every watcher has received that tick's update. */
+    void tick(MmoClient... watchers) throws Exception {
+        server.tick();
+        int t = server.world().currentTick();
+        for (MmoClient c : watchers) c.awaitTick(t).get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    /** Ticks until {@code condition} holds (checked after each tick), at most {@code maxTicks}. */
+    int tickUntil(BooleanSupplier condition, int maxTicks, MmoClient... watchers) throws Exception {
+        for (int i = 1; i <= maxTicks; i++) {
+            tick(watchers);
+            if (condition.getAsBoolean()) return i;
+        }
+        throw new AssertionError("condition not met within " + maxTicks + " ticks");
+    }
+
+    static CreateCharacter character(String name, CharacterClass cls, int topColor) {
+        return CreateCharacter.newBuilder()
+                .setName(name)
+                .setCharacterClass(cls)
+                .setStart(StartChoice.START_HOME)
+                .setAppearance(Appearance.newBuilder()
+                        .setBody(1).setSkinColor(0xC68642).setHairColor(0x2C1B10).setHairStyle(2)
+                        .setOutfit(Outfit.newBuilder().setTop(1).setTopColor(topColor).setBottom(0)
+                                .setBottomColor(0x333366).setShoesColor(0x442200).setHat(2).setHatColor(0xAA0000)))
+                .build();
+    }
+
+    /**
+     * Ticks until {@code future} completes (for replies the tick produces, like entering the
+     * world or a chat echo) and returns its value. Correctness rests on the future, not on time:
+     * the short wait between ticks only keeps the loop from spinning.
+     */
+    <T> T tickUntilDone(CompletableFuture<T> future) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (System.nanoTime() < deadline) {
+            server.tick();
+            try {
+                return future.get(2, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException notYet) {
+                // tick again
+            }
+        }
+        return future.get(1, TimeUnit.MILLISECONDS);
+    }
+
+    /** Registers, creates a character and enters the world with it. */
+    CharacterSummary play(MmoClient c, String user, String name, CharacterClass cls) throws Exception {
+        c.register(user, "password-" + user).get(TIMEOUT_S, TimeUnit.SECONDS);
+        CharacterSummary s = c.createCharacter(character(name, cls, 0x118811)).get(TIMEOUT_S, TimeUnit.SECONDS);
+        tickUntilDone(c.enterWorld(s.getId()));
+        return s;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
