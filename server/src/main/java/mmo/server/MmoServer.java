@@ -54,7 +54,7 @@ public final class MmoServer implements AutoCloseable {
                 Thread.ofPlatform().name("accounts-", 0).daemon(true).factory());
         AccountService accounts = new AccountService(new AccountRepository(database), characters,
                 new SessionRepository(database), new PasswordHasher(), new MapStartPoints(map),
-                config.worldName(), workers);
+                config.worldName(), workers, config.sessionTtl());
         this.world = new World(config.worldName(), map, new World.WorldSettings(config.tickRate(), config.regionSize(),
                 config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks()), saves, new Chat());
         this.net = new NetServer(config, new GameContext(config, accounts, world, sessions));

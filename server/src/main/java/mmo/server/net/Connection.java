@@ -188,12 +188,7 @@ public final class Connection implements ClientLink {
         state = State.ENTERING;
         inbox = new Inbox(ctx.config().inputQueue());
         CharacterSummary summary = AccountService.toSummary(rec);
-        mmo.protocol.Appearance appearance;
-        try {
-            appearance = mmo.protocol.Appearance.parseFrom(rec.appearance());
-        } catch (IOException e) {
-            appearance = mmo.protocol.Appearance.getDefaultInstance();
-        }
+        mmo.protocol.Appearance appearance = AccountService.appearance(rec);
         World.JoinRequest join = new World.JoinRequest(rec.id(), accountId, rec.name(),
                 CharacterClass.forNumber(rec.characterClass()), appearance, rec.x(), rec.y(), this, inbox, rid, summary);
         state = State.IN_WORLD;
