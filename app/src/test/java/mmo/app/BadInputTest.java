@@ -151,7 +151,14 @@ class BadInputTest {
         } catch (ExecutionException closedWhileSending) {
             // the server may close before the whole frame is written
         }
-        assertThat(raw.closeCode()).isIn(1009, 4000 + DisconnectReason.PROTOCOL_ERROR_VALUE);
+        // The server answers the frame header with close 1009 and closes at once; a client still
+        // writing the rest may see the TCP reset (the kernel resets a socket closed with unread
+        // data) before it reads the close frame. Either way this connection ends.
+        try {
+            assertThat(raw.closeCode()).isIn(1009, 4000 + DisconnectReason.PROTOCOL_ERROR_VALUE);
+        } catch (ExecutionException reset) {
+            assertThat(reset).hasRootCauseInstanceOf(java.io.IOException.class);
+        }
         playerStillPlays();
     }
 
