@@ -35,7 +35,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tick-rate", description = "Ticks per second (default 20; env MMO_TICK_RATE).")
     Integer tickRate;
 
-    @Option(names = "--map", description = "Map resource or path of a Tiled .tmj (default maps/world.tmj; env MMO_MAP).")
+    @Option(names = "--map", description = "A Tiled .tmj map: a file path (its folder is served at /maps/ for the browser, tileset image beside it) or a classpath resource (default maps/world.tmj; env MMO_MAP).")
     String map;
 
     @Option(names = "--world-name", description = "The world's name (env MMO_WORLD_NAME).")

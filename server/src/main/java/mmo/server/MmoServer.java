@@ -46,7 +46,7 @@ public final class MmoServer implements AutoCloseable {
 
     private MmoServer(ServerConfig config) throws InterruptedException {
         this.config = config;
-        TileMap map = TileMap.loadResource(config.mapResource());
+        TileMap map = TileMap.loadFileOrResource(config.mapResource());
         this.database = Database.open(config.dbUrl());
         CharacterRepository characters = new CharacterRepository(database);
         this.saves = new SaveService(characters);

@@ -37,13 +37,16 @@ public final class NetServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final GameContext game;
-    private final StaticFiles files = new StaticFiles();
+    private final StaticFiles files;
     private EventLoopGroup boss, workers;
     private Channel serverChannel;
 
     public NetServer(ServerConfig config, GameContext game) {
         this.config = config;
         this.game = game;
+        java.nio.file.Path mapFile = java.nio.file.Path.of(config.mapResource());
+        this.files = new StaticFiles(java.nio.file.Files.isRegularFile(mapFile)
+                ? mapFile.toAbsolutePath().getParent() : null);
     }
 
     /** Binds and returns the port (useful with port 0). */

@@ -36,6 +36,12 @@ final class StaticFiles {
 
     private final ConcurrentHashMap<String, Optional<File>> cache = new ConcurrentHashMap<>();
     private final ClassLoader loader = StaticFiles.class.getClassLoader();
+    private final java.nio.file.Path mapDirectory;
+
+    /** @param mapDirectory a directory served at {@code /maps/} before the classpath, or null */
+    StaticFiles(java.nio.file.Path mapDirectory) {
+        this.mapDirectory = mapDirectory;
+    }
 
     /** The file for a request path, or empty for 404. */
     Optional<File> lookup(String path) {
@@ -60,12 +66,26 @@ final class StaticFiles {
     }
 
     private Optional<File> load(String resource) {
+        if (mapDirectory != null && resource.startsWith("maps/")) {
+            java.nio.file.Path file = mapDirectory.resolve(resource.substring("maps/".length())).normalize();
+            if (file.startsWith(mapDirectory) && java.nio.file.Files.isRegularFile(file)) {
+                try {
+                    return Optional.of(new File(java.nio.file.Files.readAllBytes(file), type(resource)));
+                } catch (IOException e) {
+                    return Optional.empty();
+                }
+            }
+        }
         try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in == null || resource.endsWith("/")) return Optional.empty();
-            String ext = resource.substring(resource.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-            return Optional.of(new File(in.readAllBytes(), TYPES.getOrDefault(ext, "application/octet-stream")));
+            return Optional.of(new File(in.readAllBytes(), type(resource)));
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    private static String type(String resource) {
+        String ext = resource.substring(resource.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+        return TYPES.getOrDefault(ext, "application/octet-stream");
     }
 }

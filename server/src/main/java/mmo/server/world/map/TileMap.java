@@ -73,6 +73,12 @@ public final class TileMap {
         this.safeAreas = List.copyOf(safe);
     }
 
+    /** Loads a map from a file if {@code location} names one, else from the classpath. */
+    public static TileMap loadFileOrResource(String location) {
+        Path file = Path.of(location);
+        return Files.isRegularFile(file) ? load(file) : loadResource(location);
+    }
+
     /** Loads a map from the classpath, e.g. {@code maps/world.tmj}. */
     public static TileMap loadResource(String resource) {
         String name = resource.startsWith("/") ? resource.substring(1) : resource;
@@ -84,10 +90,13 @@ public final class TileMap {
         }
     }
 
-    /** Loads a map from a file. */
+    /**
+     * Loads a map from a file; its {@link #resourcePath()} is {@code maps/<file name>}, where the
+     * HTTP side serves the file's directory.
+     */
     public static TileMap load(Path file) {
         try {
-            return parse(file.getFileName().toString(), Files.readAllBytes(file));
+            return parse("maps/" + file.getFileName(), Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read map " + file, e);
         }
