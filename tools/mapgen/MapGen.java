@@ -192,7 +192,7 @@ public final class MapGen {
         trails.add(line(h.cx, h.cy + R, h.cx - 30, N - 40));
         trails.add(line(h.cx + R, h.cy, N - 40, h.cy - 40));
         trails.add(line(PX - 20, PY - 20, 330, 340)); // a shortcut through the middle woods
-        trails.add(line(PX + 20, PY + 20, 700, 690));
+        trails.add(line(PX - 20, PY + 20, 345, 690));
 
         // reserve the built-up areas before water and forests
         for (Town t : towns) reserveBox(t.cx - R - 10, t.cy - R - 10, t.cx + R + 10, t.cy + R + 10);
@@ -227,8 +227,16 @@ public final class MapGen {
         for (int i = 0; i < 4; i++) waypoint(wpNames[i], wp[2 * i], wp[2 * i + 1]);
         for (Town t : towns) town(t);
 
-        vegetation();
-        border();
+        // forests: thin them out until at least 77% of the map is walkable (the hard limit is 75%)
+        int[] before = obst.clone();
+        for (double shift = 0; ; shift += 0.015) {
+            System.arraycopy(before, 0, obst, 0, obst.length);
+            vegetation(shift);
+            border();
+            long walk = 0;
+            for (int i = 0; i < N * N; i++) if (walkable(i)) walk++;
+            if (walk >= 0.77 * N * N || shift > 0.3) break;
+        }
     }
 
     static final int TOWN_R = 34;   // walls at offsets +-33..34 (2 thick); gates in the middle of each side
@@ -259,7 +267,7 @@ public final class MapGen {
         void apply(int x, int y);
     }
 
-    /** apply op to every tile within Chebyshev radius rad of the path (each tile once). */
+    /** apply op to every tile within rad + 0.5 of the path (each tile once). */
     void stampPath(double[][] pts, int rad, TileOp op) {
         java.util.BitSet seen = new java.util.BitSet(N * N);
         for (double[] p : pts) {
@@ -267,7 +275,7 @@ public final class MapGen {
             for (int dy = -rad; dy <= rad; dy++)
                 for (int dx = -rad; dx <= rad; dx++) {
                     int x = px + dx, y = py + dy;
-                    if (!in(x, y) || seen.get(idx(x, y))) continue;
+                    if (!in(x, y) || seen.get(idx(x, y)) || Math.hypot(x - p[0], y - p[1]) > rad + 0.5) continue;
                     seen.set(idx(x, y));
                     op.apply(x, y);
                 }
@@ -285,11 +293,11 @@ public final class MapGen {
                 double moist = fbm(x, y, 90, 4, 1);
                 double meadow = fbm(x, y, 40, 3, 2);
                 double fine = hash01(x, y, 3);
+                double patch = fbm(x, y, 7, 2, 4);
                 int g = GRASS;
                 if (moist > 0.60) g = GRASS_DARK;
-                else if (moist < 0.40 && fine < 0.55) g = GRASS_LIGHT;
-                else if (fine < 0.12) g = GRASS_LIGHT;
-                if (meadow > 0.66 && fine > 0.72) g = FLOWERS;
+                else if (patch > 0.6 || (moist < 0.4 && patch > 0.45)) g = GRASS_LIGHT;
+                if (meadow > 0.66 && fine > 0.8) g = FLOWERS;
                 ground[idx(x, y)] = g;
             }
     }
@@ -392,6 +400,15 @@ public final class MapGen {
                 boolean gap = Math.abs(dx) <= 3 || Math.abs(dy) <= 3;
                 if (edge && !gap && ((dx + dy) & 1) == 0) obst[i] = TREE;
             }
+        // flower beds between the safe square and the edge, each with a small tree
+        for (int sx = -1; sx <= 1; sx += 2)
+            for (int sy = -1; sy <= 1; sy += 2)
+                for (int k = 0; k < 2; k++) {
+                    int bx = k == 0 ? PX + sx * 11 : PX + sx * 22, by = k == 0 ? PY + sy * 22 : PY + sy * 11;
+                    for (int y = by - 2; y <= by + 1; y++)
+                        for (int x = bx - 2; x <= bx + 1; x++) ground[idx(x, y)] = hash01(x, y, 22) < 0.6 ? FLOWERS : GRASS;
+                    obst[idx(bx + (sx < 0 ? -1 : 0), by + (sy < 0 ? -1 : 0))] = BUSH;
+                }
         for (int sx = -1; sx <= 1; sx += 2)
             for (int sy = -1; sy <= 1; sy += 2) {
                 obst[idx(PX + sx * 22 - (sx < 0 ? 1 : 0), PY + sy * 22 - (sy < 0 ? 1 : 0))] = FOUNTAIN;
@@ -481,7 +498,7 @@ public final class MapGen {
         for (int qy = -1; qy <= 1; qy += 2)
             for (int qx = -1; qx <= 1; qx += 2) {
                 int placed = 0;
-                for (int attempt = 0; attempt < 400 && placed < 5; attempt++) {
+                for (int attempt = 0; attempt < 1500 && placed < 9; attempt++) {
                     int hw = 5 + tr.nextInt(4), hh = 5 + tr.nextInt(3);
                     int dx0 = qx > 0 ? 3 + tr.nextInt(R - 3 - hw - 2) : -R + 3 + tr.nextInt(R - 3 - hw - 2);
                     int dy0 = qy > 0 ? 3 + tr.nextInt(R - 3 - hh - 3) : -R + 3 + tr.nextInt(R - 3 - hh - 3);
@@ -508,9 +525,9 @@ public final class MapGen {
                 if (Math.abs(dx) <= 16 && Math.abs(dy) <= 16) continue;
                 if (Math.abs(dx) <= 2 || Math.abs(dy) <= 2) continue;
                 double p = tr.nextDouble();
-                if (p < 0.025) obst[i] = TREE;
-                else if (p < 0.04) obst[i] = BUSH;
-                else if (p < 0.12) ground[i] = FLOWERS;
+                if (p < 0.035) obst[i] = TREE;
+                else if (p < 0.05) obst[i] = BUSH;
+                else if (p < 0.09) ground[i] = FLOWERS;
             }
         // fenced fields outside the walls on the outer sides
         int fx = cx + (cx < PX ? -R - 7 : R + 2), fy = cy + (cy < PY ? -R + 4 : 8);
@@ -567,7 +584,7 @@ public final class MapGen {
         ground[idx(door, y0 + h)] = DIRT;
     }
 
-    void vegetation() {
+    void vegetation(double shift) {
         for (int y = 0; y < N; y++)
             for (int x = 0; x < N; x++) {
                 int i = idx(x, y);
@@ -575,7 +592,7 @@ public final class MapGen {
                 int g = ground[i];
                 if (g != GRASS && g != GRASS_LIGHT && g != GRASS_DARK && g != FLOWERS && g != SNOW && g != DIRT) continue;
                 if (g == DIRT) continue; // trails stay open
-                double forest = fbm(x, y, 70, 4, 30);
+                double forest = fbm(x, y, 70, 4, 30) - shift;
                 double edgeDist = Math.min(Math.min(x, y), Math.min(N - 1 - x, N - 1 - y));
                 forest += Math.max(0, (30 - edgeDist) / 30) * 0.35;
                 double rocky = fbm(x, y, 45, 3, 31);
@@ -844,7 +861,18 @@ public final class MapGen {
         Files.write(dir.resolve("world.tmj"), json);
         System.out.printf(Locale.ROOT, "wrote %s (%d bytes) and %s%n", dir.resolve("world.tmj"), json.length, dir.resolve("tiles.png"));
         if (!preview.isEmpty()) gen.preview(sheet, preview);
-        if (!townPng.isEmpty()) gen.crop(sheet, townPng, 200 - 45, 200 - 40, 90, 60);
+        if (!townPng.isEmpty()) gen.crop(sheet, townPng, 200 - 36, 200 - 34, 60, 40);
+        if (!townPng.isEmpty()) { // the tileset at 4x over grass, for a look at the art
+            BufferedImage big = new BufferedImage(sheet.getWidth() * 4, sheet.getHeight() * 4, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = big.createGraphics();
+            for (int t = 0; t < NAMES.size(); t++) {
+                int x = (t % COLS) * TS * 4, y = (t / COLS) * TS * 4;
+                g.drawImage(sub(sheet, GRASS), x, y, TS * 4, TS * 4, null);
+                g.drawImage(sub(sheet, t + 1), x, y, TS * 4, TS * 4, null);
+            }
+            g.dispose();
+            ImageIO.write(big, "png", new File("/tmp/mapgen-tiles.png"));
+        }
         if (cropArg != null) {
             String[] c = cropArg.split(",");
             gen.crop(sheet, "/tmp/mapgen-crop.png", Integer.parseInt(c[0]), Integer.parseInt(c[1]), Integer.parseInt(c[2]), Integer.parseInt(c[3]));
@@ -945,9 +973,10 @@ public final class MapGen {
 
         void flowers() {
             grass(rgb(91, 156, 62), rgb(76, 138, 54), rgb(106, 170, 70), rgb(128, 188, 82));
-            int[][] cols = {{236, 236, 244}, {242, 204, 72}, {226, 104, 120}, {160, 140, 230}};
-            for (int k = 0; k < 5; k++) {
-                int x = 1 + r.nextInt(13), y = 1 + r.nextInt(13);
+            int[][] cols = {{250, 250, 255}, {255, 214, 64}, {236, 84, 100}, {170, 120, 240}};
+            int[][] spots = {{3, 3}, {11, 2}, {7, 8}, {2, 12}, {12, 11}};
+            for (int[] sp : spots) {
+                int x = sp[0] + r.nextInt(2), y = sp[1] + r.nextInt(2);
                 int[] c = cols[r.nextInt(cols.length)];
                 int col = rgb(c[0], c[1], c[2]);
                 set(x, y - 1, col);
@@ -1058,12 +1087,12 @@ public final class MapGen {
 
         void tree() {
             clear();
-            shadow(9, 12.5, 6.5, 3);
-            for (int y = 11; y < 16; y++) { // trunk
+            shadow(9, 13, 7.5, 3);
+            for (int y = 12; y < 16; y++) { // trunk
                 set(7, y, rgb(104, 70, 40));
                 set(8, y, rgb(84, 56, 32));
             }
-            canopy(new double[][] {{8, 7, 6.3}, {5, 8.5, 4}, {11, 8.5, 4}, {8, 4.5, 4.2}},
+            canopy(new double[][] {{8, 7, 7}, {4.5, 9, 4.3}, {11.5, 9, 4.3}, {8, 4.5, 4.8}, {8, 10, 4.5}},
                     rgb(28, 66, 32), rgb(46, 100, 44), rgb(66, 132, 54), rgb(98, 166, 68), rgb(136, 194, 84));
         }
 
@@ -1100,7 +1129,7 @@ public final class MapGen {
             set(7, 15, rgb(96, 64, 36));
             set(8, 15, rgb(78, 52, 30));
             int outline = rgb(20, 52, 40), dark = rgb(32, 82, 58), mid = rgb(44, 106, 70), light = rgb(66, 134, 86);
-            int[][] tiers = {{1, 6, 3}, {4, 10, 5}, {8, 14, 7}}; // top, bottom, half width at bottom
+            int[][] tiers = {{0, 5, 4}, {3, 10, 6}, {7, 14, 8}}; // top, bottom, half width at bottom
             for (int[] t : tiers)
                 for (int y = t[0]; y <= t[1]; y++) {
                     double hw = 0.8 + (double) (y - t[0]) / (t[1] - t[0]) * (t[2] - 0.3);
@@ -1369,8 +1398,8 @@ public final class MapGen {
         void paint(String name) {
             switch (name) {
                 case "grass" -> grass(rgb(91, 156, 62), rgb(76, 138, 54), rgb(106, 170, 70), rgb(128, 188, 82));
-                case "grass_light" -> grass(rgb(104, 168, 68), rgb(88, 150, 60), rgb(120, 182, 78), rgb(140, 198, 90));
-                case "grass_dark" -> grass(rgb(72, 134, 54), rgb(60, 118, 48), rgb(86, 148, 60), rgb(104, 164, 70));
+                case "grass_light" -> grass(rgb(99, 163, 66), rgb(84, 146, 58), rgb(114, 177, 74), rgb(136, 194, 88));
+                case "grass_dark" -> grass(rgb(78, 140, 56), rgb(66, 124, 50), rgb(90, 152, 62), rgb(110, 170, 74));
                 case "flowers" -> flowers();
                 case "dirt" -> dirt();
                 case "cobblestone" -> stones(4, 4, 6, new int[] {142, 140, 134}, 14, rgb(92, 90, 86), false);
