@@ -295,7 +295,7 @@ public final class MapGen {
                 double fine = hash01(x, y, 3);
                 double patch = fbm(x, y, 7, 2, 4);
                 int g = GRASS;
-                if (moist > 0.60) g = GRASS_DARK;
+                if (moist + (hash01(x, y, 5) - 0.5) * 0.03 > 0.60) g = GRASS_DARK; // dithered edge
                 else if (patch > 0.6 || (moist < 0.4 && patch > 0.45)) g = GRASS_LIGHT;
                 if (meadow > 0.66 && fine > 0.8) g = FLOWERS;
                 ground[idx(x, y)] = g;
@@ -443,7 +443,7 @@ public final class MapGen {
             for (int x = cx - R - 8; x <= cx + R + 8; x++) {
                 int i = idx(x, y);
                 int g = ground[i];
-                if (g != COBBLE && g != DIRT) ground[i] = hash01(x, y, 20) < 0.2 ? GRASS_LIGHT : GRASS;
+                if (g != COBBLE && g != DIRT && g != GRASS && g != GRASS_LIGHT && g != GRASS_DARK) ground[i] = GRASS;
                 if (obst[i] != BRIDGE_RAIL) obst[i] = 0;
             }
         // walls (2 thick) with 5-wide gates
