@@ -2,10 +2,11 @@ package mmo.server.persistence;
 
 import mmo.server.persistence.TestDatabases.Backend;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -141,6 +143,63 @@ class DatabaseTest {
         Database db = dbs.open("jdbc:sqlite:" + file);
         new AccountRepository(db).create("Alice", "hash");
         assertThat(file).exists();
+    }
+
+    @Test
+    void sqliteConnectionsGetTheConfiguredPragmas() throws SQLException {
+        Database db = dbs.open(Backend.SQLITE);
+        // Every pooled connection, not just the first: borrow all of them at once.
+        List<Connection> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) held.add(db.dataSource().getConnection());
+            for (Connection c : held) {
+                assertThat(pragma(c, "journal_mode")).isEqualToIgnoringCase("wal");
+                assertThat(pragma(c, "foreign_keys")).isEqualTo("1");
+                assertThat(pragma(c, "busy_timeout")).isEqualTo("10000");
+                assertThat(pragma(c, "synchronous")).isEqualTo("1"); // NORMAL
+            }
+        } finally {
+            for (Connection c : held) c.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jdbc:sqlite::memory:", "jdbc:sqlite:"})
+    void inMemorySqliteKeepsItsDataAcrossQueries(String url) {
+        Database db = dbs.open(url);
+        AccountRepository accounts = new AccountRepository(db);
+        AccountRecord a = accounts.create("Alice", "hash");
+        new CharacterRepository(db).create(a.id(), "Hero", 0, new byte[0], "Testland", 1, 1, 8);
+        assertThat(accounts.findByUsername("alice")).contains(a);
+        assertThat(new CharacterRepository(db).countByAccount(a.id())).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void saveServiceWritesInOrderAndFlushesOnClose(Backend backend) throws Exception {
+        Database db = dbs.open(backend);
+        CharacterRepository characters = new CharacterRepository(db);
+        long account = new AccountRepository(db).create("Alice", "hash").id();
+        CharacterRecord hero = characters.create(account, "Hero", 0, new byte[0], "Testland", 1, 1);
+        List<CharacterState> states = new ArrayList<>(List.of(new CharacterState(hero.id(), "Testland", 2, 2)));
+        SaveService saves = new SaveService(characters);
+        CompletableFuture<Void> first = saves.save(states);
+        states.set(0, new CharacterState(hero.id(), "Testland", 99, 99)); // the service copied the list
+        for (int i = 3; i <= 50; i++) {
+            saves.save(List.of(new CharacterState(hero.id(), "Testland", i, i)));
+        }
+        saves.close(); // waits for the queued saves
+        assertThat(first).isCompleted();
+        CharacterRecord saved = characters.findById(hero.id()).orElseThrow();
+        assertThat(saved.x()).isEqualTo(50f);
+        assertThat(saved.y()).isEqualTo(50f);
+    }
+
+    private static String pragma(Connection c, String name) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery("PRAGMA " + name)) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     /** jdbc:postgresql://host:port/db?user=u&currentSchema=s as postgresql://u@host:port/db?currentSchema=s. */
