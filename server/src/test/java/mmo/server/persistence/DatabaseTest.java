@@ -135,6 +135,8 @@ class DatabaseTest {
         assertThat(Database.redact("postgresql://mmo:pw@db:5432/game")).isEqualTo("postgresql://mmo:***@db:5432/game");
         assertThat(Database.redact("jdbc:postgresql://db/game?user=mmo&password=pw&ssl=true"))
                 .isEqualTo("jdbc:postgresql://db/game?user=mmo&password=***&ssl=true");
+        assertThat(Database.redact("postgres://mmo:pw@db/game?Password=pw2")).doesNotContain("pw@").doesNotContain("pw2");
+        assertThat(Database.redact("jdbc:sqlite:data/game.db")).isEqualTo("jdbc:sqlite:data/game.db");
     }
 
     @Test
