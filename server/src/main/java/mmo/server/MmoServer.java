@@ -66,7 +66,7 @@ public final class MmoServer implements AutoCloseable {
             tickLoop.start();
         }
         log.info("world '{}' ({}x{} map {}) running at {} Hz; database {}", config.worldName(), map.width(), map.height(),
-                config.mapResource(), config.tickRate(), redact(config.dbUrl()));
+                config.mapResource(), config.tickRate(), Database.redact(config.dbUrl()));
     }
 
     /** Starts a server with this configuration. */
@@ -108,9 +108,5 @@ public final class MmoServer implements AutoCloseable {
         workers.shutdown();
         database.close();
         log.info("stopped");
-    }
-
-    private static String redact(String url) {
-        return url.replaceAll("(password=)[^&]*", "$1***");
     }
 }

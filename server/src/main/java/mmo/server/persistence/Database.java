@@ -167,8 +167,8 @@ public final class Database implements AutoCloseable {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
-    /** Keeps passwords out of logs and exception messages. */
-    static String redact(String url) {
+    /** The URL with any password (user:password@ or password=) masked, for logs and messages. */
+    public static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("(//[^/@:]*:)[^@/]*@", "$1***@");
     }
 
