@@ -37,6 +37,7 @@ public final class MmoServer implements AutoCloseable {
     private final Database database;
     private final SaveService saves;
     private final ExecutorService workers;
+    private final java.util.concurrent.ScheduledExecutorService housekeeping;
     private final World world;
     private final NetServer net;
     private final TickLoop tickLoop;
@@ -52,8 +53,19 @@ public final class MmoServer implements AutoCloseable {
         this.saves = new SaveService(characters);
         this.workers = Executors.newFixedThreadPool(config.workerThreads(),
                 Thread.ofPlatform().name("accounts-", 0).daemon(true).factory());
+        SessionRepository sessionRepository = new SessionRepository(database);
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("housekeeping").daemon(true).factory());
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                int n = sessionRepository.deleteExpired();
+                if (n > 0) log.info("deleted {} expired sessions", n);
+            } catch (RuntimeException e) {
+                log.warn("could not delete expired sessions: {}", e.toString());
+            }
+        }, 1, 60, TimeUnit.MINUTES);
         AccountService accounts = new AccountService(new AccountRepository(database), characters,
-                new SessionRepository(database), new PasswordHasher(), new MapStartPoints(map),
+                sessionRepository, new PasswordHasher(), new MapStartPoints(map),
                 config.worldName(), workers, config.sessionTtl());
         this.world = new World(config.worldName(), map, new World.WorldSettings(config.tickRate(), config.regionSize(),
                 config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks()), saves, new Chat());
@@ -106,6 +118,7 @@ public final class MmoServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.shutdown();
+        housekeeping.shutdownNow();
         database.close();
         log.info("stopped");
     }
