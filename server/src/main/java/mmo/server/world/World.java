@@ -57,6 +57,7 @@ public final class World {
     private final int regionCols, regionRows;
     private final Region[] regions;
     private final SpatialGrid grid;
+    private final TickStats tickStats = new TickStats();
 
     private final ArrayList<Player> players = new ArrayList<>();
     private Player[] byId = new Player[64];
@@ -193,6 +194,12 @@ public final class World {
         tickEvents.clear();
         tick = t;
         lastTickNanos = System.nanoTime() - start;
+        tickStats.record(t, start, lastTickNanos);
+    }
+
+    /** Durations of the recent ticks; any thread. */
+    public TickStats tickStats() {
+        return tickStats;
     }
 
     private void runCommands() {
