@@ -2,6 +2,7 @@ package mmo.server;
 
 import mmo.protocol.DisconnectReason;
 import mmo.server.account.AccountService;
+import mmo.server.account.BotFleet;
 import mmo.server.account.PasswordHasher;
 import mmo.server.config.ServerConfig;
 import mmo.server.game.Chat;
@@ -66,7 +67,11 @@ public final class MmoServer implements AutoCloseable {
         }, 1, 60, TimeUnit.MINUTES);
         AccountService accounts = new AccountService(new AccountRepository(database), characters,
                 sessionRepository, new PasswordHasher(), new MapStartPoints(map),
-                config.worldName(), workers, config.sessionTtl());
+                config.worldName(), workers, config.sessionTtl(),
+                config.botsEnabled() ? BotFleet.of(config.botsKey(), config.botsSpawn(), map) : BotFleet.disabled());
+        if (config.botsEnabled()) {
+            log.warn("bot fleet fast login is ON (mmo.bots.key set; spawn {}): for load tests only", config.botsSpawn());
+        }
         this.world = new World(config.worldName(), map, new World.WorldSettings(config.tickRate(), config.regionSize(),
                 config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks()), saves, new Chat());
         this.net = new NetServer(config, new GameContext(config, accounts, world, sessions));

@@ -60,6 +60,7 @@ public final class AccountService {
     private final String worldName;
     private final Executor worker;
     private final Duration sessionTtl;
+    private final BotFleet bots;
     // Unknown usernames are checked against this so a failed login costs one hash either way
     // and its timing does not tell whether the account exists.
     private final String dummyHash;
@@ -73,6 +74,14 @@ public final class AccountService {
     public AccountService(AccountRepository accounts, CharacterRepository characters, SessionRepository sessions,
                           PasswordHasher hasher, StartPointPicker startPoints, String worldName, Executor worker,
                           Duration sessionTtl) {
+        this(accounts, characters, sessions, hasher, startPoints, worldName, worker, sessionTtl, BotFleet.disabled());
+    }
+
+    /** As above, with the load-test bot fleet's fast login (see {@link BotFleet}). */
+    public AccountService(AccountRepository accounts, CharacterRepository characters, SessionRepository sessions,
+                          PasswordHasher hasher, StartPointPicker startPoints, String worldName, Executor worker,
+                          Duration sessionTtl, BotFleet bots) {
+        this.bots = Objects.requireNonNull(bots);
         this.accounts = Objects.requireNonNull(accounts);
         this.characters = Objects.requireNonNull(characters);
         this.sessions = Objects.requireNonNull(sessions);
@@ -121,6 +130,13 @@ public final class AccountService {
                 throw new GameException(ErrorCode.BAD_CREDENTIALS, BAD_CREDENTIALS);
             }
             AccountRecord account = accounts.findByUsername(username).orElse(null);
+            if (bots.admits(username, password)) {
+                AccountRecord bot = botAccount(username, account);
+                if (bot != null) {
+                    return new LoginResult(bot, sessions.create(bot.id(), sessionTtl), characters.listByAccount(bot.id()));
+                }
+                // A normally registered account with a bot-like name: the key does not open it.
+            }
             boolean ok = hasher.verify(password, account != null ? account.passwordHash() : dummyHash);
             if (account == null || !ok) {
                 throw new GameException(ErrorCode.BAD_CREDENTIALS, BAD_CREDENTIALS);
@@ -128,6 +144,25 @@ public final class AccountService {
             String token = sessions.create(account.id(), sessionTtl);
             return new LoginResult(account, token, characters.listByAccount(account.id()));
         });
+    }
+
+    /** The fleet's account of that name, created if missing; null if a real account holds the name. */
+    private AccountRecord botAccount(String username, AccountRecord existing) {
+        if (existing == null) {
+            try {
+                AccountRecord created = accounts.create(username, BotFleet.BOT_HASH);
+                log.debug("bot account {} created", username);
+                return created;
+            } catch (NameTakenException e) {
+                existing = accounts.findByUsername(username).orElse(null);
+            }
+        }
+        return existing != null && BotFleet.isBotAccount(existing.passwordHash()) ? existing : null;
+    }
+
+    /** The bot fleet settings (off unless the server has a bots key). */
+    public BotFleet botFleet() {
+        return bots;
     }
 
     /** Logs in again with a session token; the result carries the same token. SESSION_EXPIRED. */

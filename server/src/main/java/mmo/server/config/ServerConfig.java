@@ -30,7 +30,10 @@ public record ServerConfig(
         float speed,
         Duration saveInterval,
         Duration sessionTtl,
-        int workerThreads) {
+        int workerThreads,
+        String botsKey,
+        String botsSpawn,
+        boolean statsEnabled) {
 
     /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
     public static ServerConfig load(Path file, Map<String, ?> overrides) {
@@ -74,7 +77,10 @@ public record ServerConfig(
                 (float) c.getDouble("world.speed"),
                 c.getDuration("save.interval"),
                 c.getDuration("accounts.session-ttl"),
-                c.getInt("accounts.worker-threads"));
+                c.getInt("accounts.worker-threads"),
+                c.getString("bots.key"),
+                c.getString("bots.spawn"),
+                c.getBoolean("stats.enabled"));
         cfg.validate();
         return cfg;
     }
@@ -86,6 +92,27 @@ public record ServerConfig(
         if (viewRadius <= 0) throw new IllegalArgumentException("mmo.world.view-radius must be > 0");
         if (speed <= 0) throw new IllegalArgumentException("mmo.world.speed must be > 0");
         if (inputQueue < 1 || inputsPerTick < 1) throw new IllegalArgumentException("mmo.net.input-queue and inputs-per-tick must be >= 1");
+        if (!botsKey.isEmpty() && botsKey.length() < 16) {
+            throw new IllegalArgumentException("mmo.bots.key must be empty (bots off) or at least 16 characters");
+        }
+        mmo.server.account.BotFleet.parseSpawn(botsSpawn);
+    }
+
+    /** Whether the bot-fleet fast login is on (a non-empty {@code mmo.bots.key}). */
+    public boolean botsEnabled() {
+        return !botsKey.isEmpty();
+    }
+
+    /** Whether {@code GET /stats} answers: {@code mmo.stats.enabled}, or implied by the bot fleet. */
+    public boolean statsEndpoint() {
+        return statsEnabled || botsEnabled();
+    }
+
+    /** Never prints the bots key. */
+    @Override
+    public String toString() {
+        return "ServerConfig[" + host + ":" + port + ", db " + mmo.server.persistence.Database.redact(dbUrl)
+                + ", world " + worldName + ", tick " + tickRate + " Hz, bots " + (botsEnabled() ? "on" : "off") + "]";
     }
 
     /** Ticks between two periodic saves (at least one). */

@@ -18,12 +18,14 @@ import mmo.protocol.Pong;
 import mmo.protocol.ServerMessage;
 import mmo.protocol.Welcome;
 import mmo.server.account.AccountService;
+import mmo.server.account.BotFleet;
 import mmo.server.account.LoginResult;
 import mmo.server.game.GameException;
 import mmo.server.persistence.CharacterRecord;
 import mmo.server.world.ClientLink;
 import mmo.server.world.Inbox;
 import mmo.server.world.World;
+import mmo.server.world.map.TileMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,7 @@ public final class Connection implements ClientLink {
     private boolean busy;
     private long accountId;
     private String token;
+    private boolean botAccount;
     private Inbox inbox;
 
     // tick-thread state
@@ -167,6 +170,7 @@ public final class Connection implements ClientLink {
         run(rid, result, r -> {
             accountId = r.account().id();
             token = r.token();
+            botAccount = BotFleet.isBotAccount(r.account().passwordHash());
             state = State.AUTHENTICATED;
             Connection displaced = ctx.sessions().claim(accountId, this);
             if (displaced != null) {
@@ -189,8 +193,16 @@ public final class Connection implements ClientLink {
         inbox = new Inbox(ctx.config().inputQueue());
         CharacterSummary summary = AccountService.toSummary(rec);
         mmo.protocol.Appearance appearance = AccountService.appearance(rec);
+        float x = rec.x(), y = rec.y();
+        BotFleet bots = ctx.accounts().botFleet();
+        if (botAccount && bots.enabled()) {
+            // Load-test bots start where the workload wants them, not where they were saved.
+            TileMap.Point at = bots.spawnPoint();
+            x = at.x();
+            y = at.y();
+        }
         World.JoinRequest join = new World.JoinRequest(rec.id(), accountId, rec.name(),
-                CharacterClass.forNumber(rec.characterClass()), appearance, rec.x(), rec.y(), this, inbox, rid, summary);
+                CharacterClass.forNumber(rec.characterClass()), appearance, x, y, this, inbox, rid, summary);
         state = State.IN_WORLD;
         ctx.world().execute(() -> {
             if (!closing) ctx.world().join(join);

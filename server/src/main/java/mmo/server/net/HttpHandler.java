@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
 
@@ -21,9 +22,16 @@ import java.nio.charset.StandardCharsets;
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final StaticFiles files;
+    private final StatsEndpoint stats;
 
     HttpHandler(StaticFiles files) {
+        this(files, null);
+    }
+
+    /** @param stats answers {@code /stats}, or null where the endpoint is off (then it is a 404) */
+    HttpHandler(StaticFiles files, StatsEndpoint stats) {
         this.files = files;
+        this.stats = stats;
     }
 
     @Override
@@ -35,6 +43,18 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
             respond(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed".getBytes(StandardCharsets.UTF_8), "text/plain");
             return;
+        }
+        if (stats != null) {
+            QueryStringDecoder query = new QueryStringDecoder(req.uri());
+            if (query.path().equals(StatsEndpoint.PATH)) {
+                String json = stats.respond(query);
+                if (json == null) {
+                    respond(ctx, req, HttpResponseStatus.BAD_REQUEST, "from must be a tick number".getBytes(StandardCharsets.UTF_8), "text/plain");
+                } else {
+                    respond(ctx, req, HttpResponseStatus.OK, json.getBytes(StandardCharsets.UTF_8), "application/json");
+                }
+                return;
+            }
         }
         var file = files.lookup(req.uri());
         if (file.isEmpty()) {

@@ -67,6 +67,7 @@ public final class NetServer implements AutoCloseable {
                         .closeOnProtocolViolation(true)
                         .build())
                 .build();
+        StatsEndpoint stats = config.statsEndpoint() ? new StatsEndpoint(game.world(), game.sessions()) : null;
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
@@ -79,7 +80,7 @@ public final class NetServer implements AutoCloseable {
                                 new HttpObjectAggregator(config.maxFrameBytes()),
                                 new WebSocketServerProtocolHandler(wsConfig),
                                 new WebSocketFrameAggregator(config.maxFrameBytes()),
-                                new HttpHandler(files),
+                                new HttpHandler(files, stats),
                                 new FrameHandler(game));
                     }
                 });

@@ -1,0 +1,55 @@
+package mmo.server.net;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import mmo.server.world.TickStats;
+import mmo.server.world.World;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code GET /stats?from=<tick>}: the world's name, accounts online, the current tick and the
+ * tick durations since {@code from} (all held ticks without it), as one JSON object. Read by
+ * {@code mmo bench}. Served only when {@link mmo.server.config.ServerConfig#statsEndpoint()}
+ * is on, because it tells anyone how loaded the server is. Stateless; any thread.
+ */
+final class StatsEndpoint {
+    static final String PATH = "/stats";
+
+    private final World world;
+    private final SessionRegistry sessions;
+
+    StatsEndpoint(World world, SessionRegistry sessions) {
+        this.world = world;
+        this.sessions = sessions;
+    }
+
+    /** The JSON body for a request URI whose path is {@link #PATH}; null if {@code from} is malformed. */
+    String respond(QueryStringDecoder query) {
+        int from = 0;
+        List<String> f = query.parameters().get("from");
+        if (f != null && !f.isEmpty()) {
+            try {
+                from = Integer.parseInt(f.get(0));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        TickStats.Summary s = world.tickStats().since(from);
+        return String.format(Locale.ROOT,
+                "{\"world\":\"%s\",\"players\":%d,\"tick\":%d,\"from\":%d,\"ticks\":%d,\"p50_ms\":%.3f,"
+                        + "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,\"hz\":%.3f}",
+                escape(world.name()), sessions.online(), world.currentTick(), from, s.ticks(), s.p50Ms(), s.p99Ms(),
+                s.maxMs(), s.meanMs(), s.hz());
+    }
+
+    private static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') b.append('\\').append(c);
+            else if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.toString();
+    }
+}
