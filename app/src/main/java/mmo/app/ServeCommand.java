@@ -41,6 +41,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--world-name", description = "The world's name (env MMO_WORLD_NAME).")
     String worldName;
 
+    @Option(names = "--bots-key", description = "Turn on the load-test bot fleet's fast login with this key (16+ characters; env MMO_BOTS_KEY). Off by default.")
+    String botsKey;
+
+    @Option(names = "--bots-spawn", description = "Where bot characters appear: random (default) or square:X,Y,SIZE (env MMO_BOTS_SPAWN).")
+    String botsSpawn;
+
+    @Option(names = "--stats", description = "Serve GET /stats (tick durations as JSON); also on with --bots-key (env MMO_STATS_ENABLED).")
+    Boolean stats;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> overrides = new HashMap<>();
@@ -50,6 +59,9 @@ final class ServeCommand implements Callable<Integer> {
         if (tickRate != null) overrides.put("mmo.tick.rate", tickRate);
         if (map != null) overrides.put("mmo.world.map", map);
         if (worldName != null) overrides.put("mmo.world.name", worldName);
+        if (botsKey != null) overrides.put("mmo.bots.key", botsKey);
+        if (botsSpawn != null) overrides.put("mmo.bots.spawn", botsSpawn);
+        if (stats != null) overrides.put("mmo.stats.enabled", stats);
         ServerConfig cfg = ServerConfig.load(config, overrides);
         MmoServer server = MmoServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package mmo.client;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.buffer.ByteBuf;
@@ -43,9 +44,15 @@ final class ClientHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof BinaryWebSocketFrame frame) {
+                ByteBuf content = frame.content();
+                client.countFrame(content.readableBytes());
                 ServerMessage message;
                 try {
-                    message = decode(frame.content());
+                    if (client.leanView() != null && content.nioBufferCount() == 1
+                            && client.tryLeanUpdate(CodedInputStream.newInstance(content.nioBuffer()))) {
+                        return;
+                    }
+                    message = decode(content);
                 } catch (IOException e) {
                     client.protocolError("undecodable frame of " + frame.content().readableBytes() + " bytes: "
                             + e.getMessage());

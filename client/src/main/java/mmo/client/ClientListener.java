@@ -69,6 +69,15 @@ public interface ClientListener {
     }
 
     /**
+     * Lean mode only ({@code ClientOptions.trackWorld(false)}): one tick's update was applied to
+     * the client's lean view.
+     *
+     * @param view the lean view after the update
+     */
+    default void onLeanUpdate(LeanView view) {
+    }
+
+    /**
      * A chat line arrived (including the echo of this client's own lines).
      *
      * @param chat the message

@@ -24,6 +24,7 @@ public final class ClientOptions {
     private final ClientListener listener;
     private final Duration connectTimeout;
     private final SslContext sslContext;
+    private final boolean trackWorld;
 
     private ClientOptions(Builder b) {
         eventLoopGroup = b.eventLoopGroup;
@@ -33,6 +34,7 @@ public final class ClientOptions {
         listener = b.listener;
         connectTimeout = b.connectTimeout;
         sslContext = b.sslContext;
+        trackWorld = b.trackWorld;
     }
 
     /** @return options with every default: own event loop, default name, current protocol */
@@ -55,6 +57,7 @@ public final class ClientOptions {
         b.listener = listener;
         b.connectTimeout = connectTimeout;
         b.sslContext = sslContext;
+        b.trackWorld = trackWorld;
         return b;
     }
 
@@ -93,6 +96,11 @@ public final class ClientOptions {
         return sslContext;
     }
 
+    /** @return whether world updates are decoded in full into the {@link WorldView} (the default) */
+    public boolean trackWorld() {
+        return trackWorld;
+    }
+
     /** Builds {@link ClientOptions}. Not thread-safe: use from one thread. */
     public static final class Builder {
         private EventLoopGroup eventLoopGroup;
@@ -102,6 +110,7 @@ public final class ClientOptions {
         private ClientListener listener = ClientListener.NONE;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private SslContext sslContext;
+        private boolean trackWorld = true;
 
         private Builder() {
         }
@@ -182,6 +191,23 @@ public final class ClientOptions {
          */
         public Builder sslContext(SslContext context) {
             this.sslContext = context;
+            return this;
+        }
+
+        /**
+         * Full or lean mode. Full (the default) decodes every world update into messages and keeps
+         * the whole {@link WorldView}. Lean ({@code false}), for load bots, reads from each world
+         * update only the tick, the acknowledged input, the own position, the time dilation and
+         * which entity ids enter and leave, into the client's {@link LeanView}, and reports it to
+         * {@link ClientListener#onLeanUpdate}; {@link ClientListener#onWorldUpdate} is then not
+         * called, and the {@link WorldView} holds only the own state (tick, ack, position), no
+         * entities. Every other message is decoded as in full mode.
+         *
+         * @param track {@code false} for the lean mode
+         * @return this builder
+         */
+        public Builder trackWorld(boolean track) {
+            this.trackWorld = track;
             return this;
         }
 

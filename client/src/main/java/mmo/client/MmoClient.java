@@ -118,6 +118,8 @@ public final class MmoClient implements AutoCloseable {
     private final CompletableFuture<CloseInfo> closedFuture = new CompletableFuture<>();
     private final AtomicInteger inputSeq = new AtomicInteger();
     private final WorldView view = new WorldView(this::protocolError);
+    private final LeanView lean;
+    private final boolean trackWorld;
 
     // Set once on the event loop in init(), before connect() can hand the client to anyone.
     private Channel channel;
@@ -152,12 +154,15 @@ public final class MmoClient implements AutoCloseable {
     private volatile CloseInfo closeInfo;
     private volatile WorldView.Snapshot finalSnapshot;
     private volatile long protocolErrors;
+    private volatile long bytesReceived;
 
     private MmoClient(URI uri, ClientOptions options, EventLoopGroup ownedGroup) {
         this.uri = uri;
         this.options = options;
         this.listener = options.listener();
         this.ownedGroup = ownedGroup;
+        this.trackWorld = options.trackWorld();
+        this.lean = trackWorld ? null : new LeanView();
     }
 
     /**
@@ -567,6 +572,24 @@ public final class MmoClient implements AutoCloseable {
         return welcome;
     }
 
+    /**
+     * The lean view of a client in lean mode ({@link ClientOptions.Builder#trackWorld(boolean)
+     * trackWorld(false)}). Read it only on the event loop.
+     *
+     * @return the lean view, or {@code null} in full mode
+     */
+    public LeanView leanView() {
+        return lean;
+    }
+
+    /**
+     * @return bytes received on the socket in binary WebSocket frames so far (payload plus the
+     *         frame header), any thread
+     */
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
     /** @return how many protocol errors the server's messages contained so far */
     public long protocolErrors() {
         return protocolErrors;
@@ -718,6 +741,7 @@ public final class MmoClient implements AutoCloseable {
                 }
                 case WORLD_ENTERED -> {
                     view.enter(m.getWorldEntered());
+                    if (lean != null) lean.enter(m.getWorldEntered());
                     listener.onWorldEntered(m.getWorldEntered(), view);
                     offerSnapshot();
                 }
@@ -725,6 +749,7 @@ public final class MmoClient implements AutoCloseable {
                     Pending p = rid == 0 ? null : requests.get(rid);
                     if (p != null && p.expected == ServerMessage.MsgCase.CHARACTERS) {
                         view.leave();
+                        if (lean != null) lean.leave();
                         offerSnapshot();
                     }
                     listener.onCharacterList(m.getCharacters());
@@ -743,6 +768,33 @@ public final class MmoClient implements AutoCloseable {
         if (rid != 0) {
             resolve(rid, m);
         }
+    }
+
+    /** Counts a binary frame of {@code payload} bytes; only the event loop writes. */
+    void countFrame(int payload) {
+        // Header: 2 bytes, plus 2 for a 16-bit or 8 for a 64-bit length (server frames are unmasked).
+        int header = payload < 126 ? 2 : payload <= 0xFFFF ? 4 : 10;
+        bytesReceived = bytesReceived + payload + header;
+    }
+
+    /**
+     * Lean mode: applies the frame if it is a world update.
+     *
+     * @return false if it is not one (the caller decodes it in full)
+     */
+    boolean tryLeanUpdate(com.google.protobuf.CodedInputStream in) throws java.io.IOException {
+        if (lean == null || welcome == null) return false;
+        int problems = LeanDecoder.decode(in, lean);
+        if (problems < 0) return false;
+        if (problems > 0) protocolError(problems + " inconsistent enters/leaves at tick " + lean.tick());
+        view.applyOwn(lean.tick(), lean.ackSeq(), lean.ticksSinceAck(), lean.rawX(), lean.rawY(), lean.timeDilation());
+        try {
+            listener.onLeanUpdate(lean);
+        } catch (RuntimeException e) {
+            log.warn("listener failed on a lean update", e);
+        }
+        offerSnapshot();
+        return true;
     }
 
     private void onMessageBeforeWelcome(ServerMessage m) {

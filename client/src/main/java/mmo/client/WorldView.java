@@ -121,6 +121,17 @@ public final class WorldView {
         version++;
     }
 
+    /** Lean mode: only the own state of an update; entities are not tracked. */
+    void applyOwn(int tick, int ackSeq, int ticksSinceAck, int x, int y, float dilation) {
+        this.tick = tick;
+        this.ackSeq = ackSeq;
+        this.ticksSinceAck = ticksSinceAck;
+        this.x = x;
+        this.y = y;
+        this.timeDilation = dilation;
+        version++;
+    }
+
     private void applyMoves(WorldUpdate update) {
         int n = update.getMovesCount();
         if (n % 3 != 0) {

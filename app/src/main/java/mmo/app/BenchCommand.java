@@ -1,0 +1,327 @@
+package mmo.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import mmo.app.bots.ProcStats;
+import mmo.app.bots.Workload;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code mmo bench}: one run of a standard workload (WORKLOADS.md). Starts the server as a
+ * process of its own (unless given one), then the bots as another ({@code mmo bots}), waits for
+ * the ramp, measures the steady phase (server tick durations from {@code /stats}, CPU and
+ * memory of both processes from /proc, the bots' own figures) and prints, as its last line,
+ * one JSON object with every field WORKLOADS.md lists.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run a standard load workload (server and bots as separate processes); the last line is the JSON result.")
+final class BenchCommand implements Callable<Integer> {
+    static final int MIN_REPORTED_STEADY_S = 30;
+
+    @Option(names = "--workload", defaultValue = "open-world-walk", converter = Workload.Converter.class,
+            description = "open-world-walk or crowd (default ${DEFAULT-VALUE}).")
+    Workload workload;
+
+    @Option(names = "--players", required = true, description = "Number of bots.")
+    int players;
+
+    @Option(names = "--steady", defaultValue = "30", description = "Seconds of the measured steady phase (default and minimum for a reported run: 30).")
+    int steady;
+
+    @Option(names = "--ramp-rate", defaultValue = "200", description = "Connections per second during the ramp (default ${DEFAULT-VALUE}).")
+    double rampRate;
+
+    @Option(names = "--settle", defaultValue = "3", description = "Seconds between ramp and steady phase (default ${DEFAULT-VALUE}).")
+    int settle;
+
+    @Option(names = "--pin", description = "Pin the server to CPU 0 and the bots to CPU 1 (taskset).")
+    boolean pin;
+
+    @Option(names = "--heap", defaultValue = "2g", description = "Server heap, -Xms and -Xmx (default ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Option(names = "--bots-heap", defaultValue = "1g", description = "Bot process heap (default ${DEFAULT-VALUE}).")
+    String botsHeap;
+
+    @Option(names = "--gc", defaultValue = "G1", description = "Garbage collector of both JVMs: G1, Parallel, Serial or Z (default ${DEFAULT-VALUE}).")
+    String gc;
+
+    @Option(names = "--bot-threads", defaultValue = "1", description = "Event-loop threads of the bot process (default ${DEFAULT-VALUE}).")
+    int botThreads;
+
+    @Option(names = "--server-url", description = "Use this running server (ws://host:port/ws) instead of starting one; it needs --key and /stats.")
+    URI serverUrl;
+
+    @Option(names = "--server-pid", description = "With --server-url: the server's pid, for its CPU and memory.")
+    Long serverPid;
+
+    @Option(names = "--key", description = "With --server-url: the server's bots key.")
+    String key;
+
+    @Option(names = "--jar", description = "The mmo jar to run (default: the jar this command runs from).")
+    Path jar;
+
+    @Option(names = "--work-dir", description = "Where the database and the logs go (default: a new temporary directory).")
+    Path workDir;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Override
+    public Integer call() throws Exception {
+        if (players < 1 || steady < 1 || rampRate <= 0) {
+            System.err.println("mmo bench: --players, --steady and --ramp-rate must be positive");
+            return 2;
+        }
+        if (steady < MIN_REPORTED_STEADY_S) {
+            System.out.println("bench: WARNING: a steady phase of " + steady + " s is shorter than the "
+                    + MIN_REPORTED_STEADY_S + " s of a reported run; use the result for smoke tests only");
+        }
+        Path jarPath = jar != null ? jar : ownJar();
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("mmo-bench-");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String gcFlag = "-XX:+Use" + gc + "GC";
+        System.out.println("bench: " + workload.id() + ", " + players + " players, steady " + steady + " s, ramp "
+                + rampRate + "/s, " + (pin ? "pinned" : "not pinned") + "; logs in " + dir);
+
+        Process server = null;
+        Process bots = null;
+        try {
+            URI ws;
+            long serverProcessId;
+            String botsKey;
+            if (serverUrl == null) {
+                int port = freePort();
+                byte[] secret = new byte[16];
+                new SecureRandom().nextBytes(secret);
+                botsKey = HexFormat.of().formatHex(secret);
+                List<String> cmd = new ArrayList<>();
+                if (pin) cmd.addAll(List.of("taskset", "-c", "0"));
+                cmd.addAll(List.of(java, "-Xms" + heap, "-Xmx" + heap, gcFlag, "-XX:+AlwaysPreTouch",
+                        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                        "-jar", jarPath.toString(), "serve",
+                        "--host", "127.0.0.1", "--port", Integer.toString(port),
+                        "--db", "jdbc:sqlite:" + dir.resolve("bench.db"),
+                        "--bots-key", botsKey, "--bots-spawn", workload.spawn()));
+                server = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("server.log").toFile()).start();
+                serverProcessId = server.pid();
+                ws = URI.create("ws://127.0.0.1:" + port + "/ws");
+                System.out.println("bench: server pid " + serverProcessId + " on port " + port + " (" + String.join(" ", redact(cmd, botsKey)) + ")");
+            } else {
+                if (key == null) {
+                    System.err.println("mmo bench: --server-url needs --key");
+                    return 2;
+                }
+                ws = serverUrl;
+                botsKey = key;
+                serverProcessId = serverPid == null ? -1 : serverPid;
+            }
+            URI statsUri = URI.create((ws.getScheme().equals("wss") ? "https" : "http") + "://" + ws.getHost() + ":"
+                    + ws.getPort() + "/stats");
+            JsonNode up = waitForStats(statsUri, server, 90);
+            System.out.println("bench: server up, world " + up.path("world").asText() + ", tick " + up.path("tick").asInt());
+
+            List<String> botCmd = new ArrayList<>();
+            if (pin) botCmd.addAll(List.of("taskset", "-c", "1"));
+            botCmd.addAll(List.of(java, "-Xms" + botsHeap, "-Xmx" + botsHeap, gcFlag,
+                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                    "-jar", jarPath.toString(), "bots",
+                    "--server", ws.toString(), "--players", Integer.toString(players), "--workload", workload.id(),
+                    "--ramp-rate", Double.toString(rampRate), "--threads", Integer.toString(botThreads),
+                    "--steady", Integer.toString(steady), "--settle", Integer.toString(settle),
+                    "--report", dir.resolve("bots-report.json").toString()));
+            ProcessBuilder pb = new ProcessBuilder(botCmd).redirectErrorStream(true);
+            pb.environment().put("MMO_BOTS_KEY", botsKey);
+            bots = pb.start();
+            long botsPid = bots.pid();
+
+            int fromTick = 0;
+            long serverCpu0 = 0, botsCpu0 = 0, wall0 = 0;
+            AtomicLong maxRss = new AtomicLong(-1);
+            Thread rssSampler = null;
+            JsonNode report = null;
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(bots.getInputStream(), StandardCharsets.UTF_8));
+                 PrintWriter botLog = new PrintWriter(Files.newBufferedWriter(dir.resolve("bots.log")))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    botLog.println(line);
+                    botLog.flush();
+                    if (!line.startsWith(BotsCommand.EVENT_PREFIX)) {
+                        System.out.println("  " + line);
+                        continue;
+                    }
+                    JsonNode ev = json.readTree(line.substring(BotsCommand.EVENT_PREFIX.length()));
+                    switch (ev.path("event").asText()) {
+                        case "steady-start" -> {
+                            fromTick = getJson(statsUri).path("tick").asInt() + 1;
+                            wall0 = System.nanoTime();
+                            serverCpu0 = ProcStats.cpuNanos(serverProcessId);
+                            botsCpu0 = ProcStats.cpuNanos(botsPid);
+                            long pid = serverProcessId;
+                            rssSampler = Thread.ofPlatform().daemon(true).name("rss").start(() -> {
+                                while (!Thread.currentThread().isInterrupted()) {
+                                    maxRss.accumulateAndGet(ProcStats.rssBytes(pid), Math::max);
+                                    try {
+                                        TimeUnit.SECONDS.sleep(1);
+                                    } catch (InterruptedException e) {
+                                        return;
+                                    }
+                                }
+                            });
+                            System.out.println("bench: steady phase from tick " + fromTick);
+                        }
+                        case "report" -> report = ev.path("report");
+                        default -> System.out.println("  " + line.substring(BotsCommand.EVENT_PREFIX.length()));
+                    }
+                    if (report != null) break;
+                }
+            }
+            if (report == null) {
+                System.err.println("mmo bench: the bot process ended without a report; see " + dir.resolve("bots.log")
+                        + " and " + dir.resolve("server.log"));
+                return 1;
+            }
+            long wall = System.nanoTime() - wall0;
+            long serverCpu = ProcStats.cpuNanos(serverProcessId) - serverCpu0;
+            long botsCpu = ProcStats.cpuNanos(botsPid) - botsCpu0;
+            if (rssSampler != null) rssSampler.interrupt();
+            maxRss.accumulateAndGet(ProcStats.rssBytes(serverProcessId), Math::max);
+            JsonNode stats = getJson(URI.create(statsUri + "?from=" + fromTick));
+
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("workload", workload.id());
+            r.put("n", report.path("n").asInt());
+            r.put("tick_p50_ms", stats.path("p50_ms").asDouble());
+            r.put("tick_p99_ms", stats.path("p99_ms").asDouble());
+            r.put("tick_max_ms", stats.path("max_ms").asDouble());
+            r.put("ack_p50_ms", report.path("ack_p50_ms").asDouble());
+            r.put("ack_p99_ms", report.path("ack_p99_ms").asDouble());
+            r.put("bytes_per_client_s", report.path("bytes_per_client_s").asDouble());
+            r.put("avg_visible", report.path("avg_visible").asDouble());
+            r.put("server_cpu_pct", serverProcessId < 0 || serverCpu0 < 0 ? null : round(100.0 * serverCpu / wall));
+            r.put("server_rss_mb", maxRss.get() < 0 ? null : round(maxRss.get() / 1048576.0));
+            r.put("bot_cpu_pct", botsCpu0 < 0 ? null : round(100.0 * botsCpu / wall));
+            r.put("failures", report.path("failures").asInt());
+            r.put("steady_s", report.path("steady_s").asDouble());
+            r.put("tick_hz", round(stats.path("hz").asDouble()));
+            r.put("pinning", pin ? "server:cpu0 bots:cpu1" : "none");
+            Map<String, Object> machine = new LinkedHashMap<>();
+            machine.put("cores", Runtime.getRuntime().availableProcessors());
+            machine.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
+            machine.put("server_heap", serverUrl == null ? heap : null);
+            machine.put("gc", serverUrl == null ? gc : null);
+            machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+            r.put("machine", machine);
+            r.put("time_dilation", report.path("time_dilation").asDouble());
+            r.put("players", players);
+            r.put("ticks", stats.path("ticks").asInt());
+            r.put("tick_mean_ms", stats.path("mean_ms").asDouble());
+            r.put("ack_max_ms", report.path("ack_max_ms").asDouble());
+            r.put("updates_per_client_s", report.path("updates_per_client_s").asDouble());
+            r.put("interest", "players within " + report.path("view_radius").asDouble() + " units");
+            Map<String, Object> failures = new LinkedHashMap<>();
+            for (String k : List.of("connect", "login", "disconnect", "protocol")) {
+                failures.put(k, report.path("failures_" + k).asLong());
+            }
+            r.put("failures_detail", failures);
+            r.put("ramp_rate", rampRate);
+            r.put("reportable", steady >= MIN_REPORTED_STEADY_S);
+            String line = json.writeValueAsString(r);
+            Files.writeString(dir.resolve("result.json"), line + "\n");
+            stop(bots, 10);
+            bots = null;
+            stop(server, 60);
+            server = null;
+            System.out.println(line);
+            return 0;
+        } finally {
+            if (bots != null) stop(bots, 5);
+            if (server != null) stop(server, 30);
+        }
+    }
+
+    private static List<String> redact(List<String> cmd, String secret) {
+        return cmd.stream().map(s -> s.equals(secret) ? "<key>" : s).toList();
+    }
+
+    private JsonNode waitForStats(URI stats, Process server, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            if (server != null && !server.isAlive()) {
+                throw new IllegalStateException("the server exited with " + server.exitValue() + " before it was up");
+            }
+            try {
+                return getJson(stats);
+            } catch (IOException e) {
+                last = e;
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new IllegalStateException("the server did not answer " + stats + " within " + seconds + " s", last);
+    }
+
+    private JsonNode getJson(URI uri) throws IOException, InterruptedException {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() != 200) throw new IOException(uri + " answered " + res.statusCode());
+        return json.readTree(res.body());
+    }
+
+    private static void stop(Process p, int seconds) throws InterruptedException {
+        if (!p.isAlive()) return;
+        p.destroy();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Path ownJar() {
+        try {
+            Path p = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isRegularFile(p)) return p;
+        } catch (Exception e) {
+            // fall through
+        }
+        Path built = Path.of("app/target/mmo.jar");
+        if (Files.isRegularFile(built)) return built;
+        throw new IllegalStateException("cannot find the mmo jar; give it with --jar");
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+}
