@@ -61,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pin", description = "Pin the server to CPU 0 and the bots to CPU 1 (taskset).")
     boolean pin;
 
-    @Option(names = "--heap", defaultValue = "2g", description = "Server heap, -Xms and -Xmx (default ${DEFAULT-VALUE}).")
+    @Option(names = "--heap", defaultValue = "2g", description = "Server heap, -Xmx (default ${DEFAULT-VALUE}).")
     String heap;
 
     @Option(names = "--bots-heap", defaultValue = "1g", description = "Bot process heap (default ${DEFAULT-VALUE}).")
@@ -121,7 +121,7 @@ final class BenchCommand implements Callable<Integer> {
                 botsKey = HexFormat.of().formatHex(secret);
                 List<String> cmd = new ArrayList<>();
                 if (pin) cmd.addAll(List.of("taskset", "-c", "0"));
-                cmd.addAll(List.of(java, "-Xms" + heap, "-Xmx" + heap, gcFlag, "-XX:+AlwaysPreTouch",
+                cmd.addAll(List.of(java, "-Xmx" + heap, gcFlag,
                         "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                         "-jar", jarPath.toString(), "serve",
                         "--host", "127.0.0.1", "--port", Integer.toString(port),
@@ -148,7 +148,7 @@ final class BenchCommand implements Callable<Integer> {
 
             List<String> botCmd = new ArrayList<>();
             if (pin) botCmd.addAll(List.of("taskset", "-c", "1"));
-            botCmd.addAll(List.of(java, "-Xms" + botsHeap, "-Xmx" + botsHeap, gcFlag,
+            botCmd.addAll(List.of(java, "-Xmx" + botsHeap, gcFlag,
                     "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                     "-jar", jarPath.toString(), "bots",
                     "--server", ws.toString(), "--players", Integer.toString(players), "--workload", workload.id(),
