@@ -282,6 +282,17 @@ public final class Connection implements ClientLink {
         }
     }
 
+    /** Tick thread: copies an encoded message into a pooled buffer, written at {@link #flush}. */
+    @Override
+    public void sendEncoded(byte[] bytes, int length) {
+        if (closing) return;
+        ByteBuf buf = channel.alloc().buffer(length, length);
+        buf.writeBytes(bytes, 0, length);
+        synchronized (this) {
+            pending.add(buf);
+        }
+    }
+
     /** Tick thread: one task on the event loop writes everything queued, then flushes once. */
     @Override
     public void flush() {

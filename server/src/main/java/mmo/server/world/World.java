@@ -7,13 +7,11 @@ import mmo.protocol.ChatSend;
 import mmo.protocol.ClientMessage;
 import mmo.protocol.DisconnectReason;
 import mmo.protocol.Emote;
-import mmo.protocol.EntityEnter;
 import mmo.protocol.EntityEvent;
 import mmo.protocol.EntityKind;
 import mmo.protocol.ErrorCode;
 import mmo.protocol.ServerMessage;
 import mmo.protocol.WorldEntered;
-import mmo.protocol.WorldUpdate;
 import mmo.server.persistence.CharacterState;
 import mmo.server.world.map.TileMap;
 import org.slf4j.Logger;
@@ -58,6 +56,9 @@ public final class World {
     private final Region[] regions;
     private final SpatialGrid grid;
     private final TickStats tickStats = new TickStats();
+    private final UpdateEncoder encoder = new UpdateEncoder();
+    private int[] tickEventIds = new int[16];
+    private byte[][] tickEventBytes = new byte[16][];
 
     private final ArrayList<Player> players = new ArrayList<>();
     private Player[] byId = new Player[64];
@@ -304,48 +305,55 @@ public final class World {
 
     private void phaseEncode(int t) {
         for (int i = 0; i < players.size(); i++) {
+            Player p = players.get(i);
+            p.qx = quantize(p.x);
+            p.qy = quantize(p.y);
+        }
+        int events = tickEvents.size();
+        if (tickEventIds.length < events) {
+            tickEventIds = new int[Math.max(events, tickEventIds.length * 2)];
+            tickEventBytes = new byte[tickEventIds.length][];
+        }
+        for (int i = 0; i < events; i++) {
+            tickEventIds[i] = tickEvents.get(i).getId();
+            tickEventBytes[i] = tickEvents.get(i).toByteArray();
+        }
+        for (int i = 0; i < players.size(); i++) {
             encodeFor(players.get(i), t);
         }
     }
 
     /**
      * Diffs what {@code viewer} knew against what it sees now (both sorted by id) and
-     * sends leaves, enters with full state, and moves as deltas from the last sent position.
+     * sends leaves, enters with full state, and moves as deltas from the last sent position,
+     * encoded by hand into wire format (no allocation per entity).
      */
     private void encodeFor(Player viewer, int t) {
-        WorldUpdate.Builder u = WorldUpdate.newBuilder()
-                .setTick(t)
-                .setAckSeq(viewer.ackSeq)
-                .setTicksSinceAck(viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1)
-                .setX(quantize(viewer.x))
-                .setY(quantize(viewer.y))
-                .setTimeDilation(1.0f);
+        UpdateEncoder enc = encoder;
+        enc.begin();
         int[] old = viewer.knownIds;
         int oldN = viewer.knownCount;
         int[] cur = viewer.nextIds;
         int curN = viewer.nextCount;
-        int a = 0, b = 0, prevMoveId = 0;
+        int a = 0, b = 0;
         while (a < oldN || b < curN) {
             int oldId = a < oldN ? old[a] : Integer.MAX_VALUE;
             int curId = b < curN ? cur[b] : Integer.MAX_VALUE;
             if (oldId < curId) {
-                u.addLeaves(oldId);
+                enc.leave(oldId);
                 a++;
             } else if (curId < oldId) {
                 Player e = byId[curId];
-                int qx = quantize(e.x), qy = quantize(e.y);
-                u.addEnters(enterOf(e, qx, qy));
+                int qx = e.qx, qy = e.qy;
+                enc.enter(e, qx, qy);
                 viewer.nextQx[b] = qx;
                 viewer.nextQy[b] = qy;
                 b++;
             } else {
                 Player e = byId[curId];
-                int qx = quantize(e.x), qy = quantize(e.y);
+                int qx = e.qx, qy = e.qy;
                 int lastX = viewer.knownQx[a], lastY = viewer.knownQy[a];
-                if (qx != lastX || qy != lastY) {
-                    u.addMoves(curId - prevMoveId).addMoves(qx - lastX).addMoves(qy - lastY);
-                    prevMoveId = curId;
-                }
+                if (qx != lastX || qy != lastY) enc.move(curId, qx - lastX, qy - lastY);
                 viewer.nextQx[b] = qx;
                 viewer.nextQy[b] = qy;
                 a++;
@@ -353,26 +361,13 @@ public final class World {
             }
         }
         for (int i = 0; i < tickEvents.size(); i++) {
-            EntityEvent ev = tickEvents.get(i);
-            if (ev.getId() == viewer.id || Arrays.binarySearch(cur, 0, curN, ev.getId()) >= 0) {
-                u.addEvents(ev);
-            }
+            int id = tickEventIds[i];
+            if (id == viewer.id || Arrays.binarySearch(cur, 0, curN, id) >= 0) enc.event(tickEventBytes[i]);
         }
         viewer.swapKnown(curN);
-        viewer.link.send(ServerMessage.newBuilder().setWorldUpdate(u).build());
-    }
-
-    private static EntityEnter enterOf(Player e, int qx, int qy) {
-        return EntityEnter.newBuilder()
-                .setId(e.id)
-                .setKind(EntityKind.ENTITY_PLAYER)
-                .setX(qx)
-                .setY(qy)
-                .setName(e.name)
-                .setCharacterClass(e.characterClass)
-                .setAppearance(e.appearance)
-                .setEmote(e.lastingEmote)
-                .build();
+        WireWriter w = enc.finish(t, viewer.ackSeq, viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1,
+                viewer.qx, viewer.qy, 1.0f);
+        viewer.link.sendEncoded(w.array(), w.size());
     }
 
     public static int quantize(float units) {
