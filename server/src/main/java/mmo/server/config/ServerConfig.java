@@ -30,7 +30,11 @@ public record ServerConfig(
         float speed,
         Duration saveInterval,
         Duration sessionTtl,
-        int workerThreads) {
+        int workerThreads,
+        boolean dilation,
+        float dilationMin,
+        boolean interestTiered,
+        int interestBytesPerTick) {
 
     /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
     public static ServerConfig load(Path file, Map<String, ?> overrides) {
@@ -74,7 +78,11 @@ public record ServerConfig(
                 (float) c.getDouble("world.speed"),
                 c.getDuration("save.interval"),
                 c.getDuration("accounts.session-ttl"),
-                c.getInt("accounts.worker-threads"));
+                c.getInt("accounts.worker-threads"),
+                c.getBoolean("tick.dilation"),
+                (float) c.getDouble("tick.dilation-min"),
+                c.getBoolean("interest.tiered"),
+                c.getInt("interest.bytes-per-tick"));
         cfg.validate();
         return cfg;
     }
@@ -85,7 +93,14 @@ public record ServerConfig(
         if (regionSize < 16) throw new IllegalArgumentException("mmo.world.region-size must be >= 16, got " + regionSize);
         if (viewRadius <= 0) throw new IllegalArgumentException("mmo.world.view-radius must be > 0");
         if (speed <= 0) throw new IllegalArgumentException("mmo.world.speed must be > 0");
+        if (dilationMin <= 0 || dilationMin > 1) throw new IllegalArgumentException("mmo.tick.dilation-min must be in (0, 1]");
+        if (interestBytesPerTick < 0) throw new IllegalArgumentException("mmo.interest.bytes-per-tick must be >= 0");
         if (inputQueue < 1 || inputsPerTick < 1) throw new IllegalArgumentException("mmo.net.input-queue and inputs-per-tick must be >= 1");
+    }
+
+    /** The interest policy these settings describe. */
+    public mmo.server.world.InterestPolicy interestPolicy() {
+        return new mmo.server.world.InterestPolicy(interestTiered, interestBytesPerTick);
     }
 
     /** Ticks between two periodic saves (at least one). */

@@ -57,6 +57,8 @@ public final class World {
     private final SpatialGrid grid;
     private final TickStats tickStats = new TickStats();
     private final UpdateEncoder encoder = new UpdateEncoder();
+    private final InterestPolicy interest;
+    private volatile float timeDilation = 1.0f;
     private int[] tickEventIds = new int[16];
     private byte[][] tickEventBytes = new byte[16][];
 
@@ -84,7 +86,12 @@ public final class World {
 
     /** Settings a world needs from the configuration. */
     public record WorldSettings(int tickRate, int regionSize, float viewRadius, float speed,
-                                int inputsPerTick, int saveEveryTicks) {}
+                                int inputsPerTick, int saveEveryTicks, InterestPolicy interest) {
+        public WorldSettings(int tickRate, int regionSize, float viewRadius, float speed,
+                             int inputsPerTick, int saveEveryTicks) {
+            this(tickRate, regionSize, viewRadius, speed, inputsPerTick, saveEveryTicks, InterestPolicy.DEFAULT);
+        }
+    }
 
     /** Where a world's saves go (the persistence layer, or a test's fake). Called on the tick thread; must not block. */
     public interface Saver {
@@ -122,6 +129,7 @@ public final class World {
         this.grid = new SpatialGrid(map.width(), map.height(), Math.max(settings.viewRadius(), 8f));
         this.stepDistance = settings.speed() / settings.tickRate();
         this.saveEveryTicks = Math.max(1, settings.saveEveryTicks());
+        this.interest = settings.interest() != null ? settings.interest() : InterestPolicy.DEFAULT;
     }
 
     // ------------------------------------------------------------------ access
@@ -131,6 +139,20 @@ public final class World {
     public WorldSettings settings() { return settings; }
     /** The number of the last completed tick. Any thread. */
     public int currentTick() { return tick; }
+    /** The player with this entity id, or null. Tick thread. */
+    public Player player(int entityId) {
+        return entityId > 0 && entityId < byId.length ? byId[entityId] : null;
+    }
+
+    /** Simulation speed sent to clients: 1 normal, lower when the tick loop slows time to keep up. Any thread. */
+    public float timeDilation() { return timeDilation; }
+
+    /** Set by the tick loop (owner thread) before a tick; clamped to (0, 1]. */
+    public void setTimeDilation(float d) {
+        checkOwner();
+        timeDilation = Math.max(0.01f, Math.min(1f, d));
+    }
+
     /** Duration of the last tick's work in nanoseconds. Any thread. */
     public long lastTickNanos() { return lastTickNanos; }
     /** Players in the world (tick thread only; a live view). */
@@ -323,50 +345,133 @@ public final class World {
         }
     }
 
+    // Scratch for one viewer's diff (tick thread): one op per entity that left, entered or stayed.
+    private static final byte OP_LEAVE = 0, OP_ENTER = 1, OP_MOVE = 2, OP_KEEP = 3;
+    private byte[] opKind = new byte[64];
+    private int[] opId = new int[64];
+    private int[] opLastX = new int[64];
+    private int[] opLastY = new int[64];
+    private boolean[] opSend = new boolean[64];
+    private int[] opCost = new int[64];
+    private int[] optional = new int[64];
+
+    private void growOps(int n) {
+        if (opKind.length >= n) return;
+        int c = Math.max(n, opKind.length * 2);
+        opKind = new byte[c];
+        opId = new int[c];
+        opLastX = new int[c];
+        opLastY = new int[c];
+        opSend = new boolean[c];
+        opCost = new int[c];
+        optional = new int[c];
+    }
+
     /**
-     * Diffs what {@code viewer} knew against what it sees now (both sorted by id) and
-     * sends leaves, enters with full state, and moves as deltas from the last sent position,
-     * encoded by hand into wire format (no allocation per entity).
+     * Diffs what {@code viewer} knew against what it sees now (both sorted by id) and sends
+     * leaves, enters with full state, and moves as deltas from the last position sent, under
+     * the {@link InterestPolicy}: near entities always, farther ones on their cadence and
+     * within the byte budget. Encoded by hand into wire format (no allocation per entity).
      */
     private void encodeFor(Player viewer, int t) {
-        UpdateEncoder enc = encoder;
-        enc.begin();
         int[] old = viewer.knownIds;
         int oldN = viewer.knownCount;
         int[] cur = viewer.nextIds;
         int curN = viewer.nextCount;
-        int a = 0, b = 0;
+        growOps(oldN + curN);
+        InterestPolicy policy = interest;
+        float r = settings.viewRadius();
+        float vx = viewer.x, vy = viewer.y;
+
+        // 1. merge the two sorted sets into ops; mandatory ones are marked to send
+        int ops = 0, optionalN = 0, a = 0, b = 0;
         while (a < oldN || b < curN) {
             int oldId = a < oldN ? old[a] : Integer.MAX_VALUE;
             int curId = b < curN ? cur[b] : Integer.MAX_VALUE;
             if (oldId < curId) {
-                enc.leave(oldId);
+                opKind[ops] = OP_LEAVE;
+                opId[ops] = oldId;
+                opSend[ops] = true;
+                ops++;
                 a++;
-            } else if (curId < oldId) {
-                Player e = byId[curId];
-                int qx = e.qx, qy = e.qy;
-                enc.enter(e, qx, qy);
-                viewer.nextQx[b] = qx;
-                viewer.nextQy[b] = qy;
+                continue;
+            }
+            Player e = byId[curId];
+            float dx = e.x - vx, dy = e.y - vy;
+            int period = policy.period(dx * dx + dy * dy, r);
+            opId[ops] = curId;
+            if (curId < oldId) {
+                opKind[ops] = OP_ENTER;
+                opSend[ops] = period == 1;
+                opCost[ops] = e.enterFields().length + 8;
                 b++;
             } else {
-                Player e = byId[curId];
-                int qx = e.qx, qy = e.qy;
                 int lastX = viewer.knownQx[a], lastY = viewer.knownQy[a];
-                if (qx != lastX || qy != lastY) enc.move(curId, qx - lastX, qy - lastY);
-                viewer.nextQx[b] = qx;
-                viewer.nextQy[b] = qy;
+                opLastX[ops] = lastX;
+                opLastY[ops] = lastY;
+                boolean moved = e.qx != lastX || e.qy != lastY;
+                opKind[ops] = moved && InterestPolicy.due(period, curId, t) ? OP_MOVE : OP_KEEP;
+                opSend[ops] = opKind[ops] == OP_MOVE && period == 1;
+                opCost[ops] = 6;
                 a++;
                 b++;
+            }
+            if (!opSend[ops] && opKind[ops] != OP_KEEP) optional[optionalN++] = ops;
+            ops++;
+        }
+
+        // 2. optional updates share the budget, starting at an offset that rotates each tick
+        if (optionalN > 0) {
+            int budget = policy.bytesPerTick();
+            int start = (int) ((t * 0x9E3779B1L + viewer.id) & 0x7FFFFFFF) % optionalN;
+            for (int k = 0; k < optionalN && budget > 0; k++) {
+                int op = optional[(start + k) % optionalN];
+                if (opCost[op] <= budget) {
+                    opSend[op] = true;
+                    budget -= opCost[op];
+                }
+            }
+        }
+
+        // 3. emit in id order and build the new known set in place (write index <= read index)
+        UpdateEncoder enc = encoder;
+        enc.begin();
+        int known = 0;
+        for (int i = 0; i < ops; i++) {
+            int id = opId[i];
+            switch (opKind[i]) {
+                case OP_LEAVE -> enc.leave(id);
+                case OP_ENTER -> {
+                    if (!opSend[i]) continue; // not known yet: tried again next tick
+                    Player e = byId[id];
+                    enc.enter(e, e.qx, e.qy);
+                    cur[known] = id;
+                    viewer.nextQx[known] = e.qx;
+                    viewer.nextQy[known] = e.qy;
+                    known++;
+                }
+                default -> {
+                    Player e = byId[id];
+                    int sentX = opLastX[i], sentY = opLastY[i];
+                    if (opSend[i]) {
+                        enc.move(id, e.qx - sentX, e.qy - sentY);
+                        sentX = e.qx;
+                        sentY = e.qy;
+                    }
+                    cur[known] = id;
+                    viewer.nextQx[known] = sentX;
+                    viewer.nextQy[known] = sentY;
+                    known++;
+                }
             }
         }
         for (int i = 0; i < tickEvents.size(); i++) {
             int id = tickEventIds[i];
-            if (id == viewer.id || Arrays.binarySearch(cur, 0, curN, id) >= 0) enc.event(tickEventBytes[i]);
+            if (id == viewer.id || Arrays.binarySearch(cur, 0, known, id) >= 0) enc.event(tickEventBytes[i]);
         }
-        viewer.swapKnown(curN);
+        viewer.swapKnown(known);
         WireWriter w = enc.finish(t, viewer.ackSeq, viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1,
-                viewer.qx, viewer.qy, 1.0f);
+                viewer.qx, viewer.qy, timeDilation);
         viewer.link.sendEncoded(w.array(), w.size());
     }
 
