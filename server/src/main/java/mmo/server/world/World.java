@@ -57,6 +57,11 @@ public final class World {
     private final SpatialGrid grid;
     private final TickStats tickStats = new TickStats();
     private final UpdateEncoder encoder = new UpdateEncoder();
+    private final IdSort idSort = new IdSort();
+    // This tick's positions by entity id (float units and 1/16 quanta), filled at the start of
+    // the encode phase: the per-viewer diff reads these flat arrays, not the Player objects.
+    private float[] xById = new float[64], yById = new float[64];
+    private int[] qxById = new int[64], qyById = new int[64];
     private final InterestPolicy interest;
     private volatile float timeDilation = 1.0f;
     private int[] tickEventIds = new int[16];
@@ -320,16 +325,26 @@ public final class World {
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
             int n = grid.collectVisible(p, r);
-            Arrays.sort(p.nextIds, 0, n);
+            idSort.sort(p.nextIds, n);
             p.nextCount = n;
         }
     }
 
     private void phaseEncode(int t) {
+        if (xById.length < byId.length) {
+            xById = new float[byId.length];
+            yById = new float[byId.length];
+            qxById = new int[byId.length];
+            qyById = new int[byId.length];
+        }
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
             p.qx = quantize(p.x);
             p.qy = quantize(p.y);
+            xById[p.id] = p.x;
+            yById[p.id] = p.y;
+            qxById[p.id] = p.qx;
+            qyById[p.id] = p.qy;
         }
         int events = tickEvents.size();
         if (tickEventIds.length < events) {
@@ -396,20 +411,19 @@ public final class World {
                 a++;
                 continue;
             }
-            Player e = byId[curId];
-            float dx = e.x - vx, dy = e.y - vy;
+            float dx = xById[curId] - vx, dy = yById[curId] - vy;
             int period = policy.period(dx * dx + dy * dy, r);
             opId[ops] = curId;
             if (curId < oldId) {
                 opKind[ops] = OP_ENTER;
                 opSend[ops] = period == 1;
-                opCost[ops] = e.enterFields().length + 8;
+                opCost[ops] = period == 1 ? 0 : byId[curId].enterFields().length + 8;
                 b++;
             } else {
                 int lastX = viewer.knownQx[a], lastY = viewer.knownQy[a];
                 opLastX[ops] = lastX;
                 opLastY[ops] = lastY;
-                boolean moved = e.qx != lastX || e.qy != lastY;
+                boolean moved = qxById[curId] != lastX || qyById[curId] != lastY;
                 opKind[ops] = moved && InterestPolicy.due(period, curId, t) ? OP_MOVE : OP_KEEP;
                 opSend[ops] = opKind[ops] == OP_MOVE && period == 1;
                 opCost[ops] = 6;
@@ -424,8 +438,8 @@ public final class World {
         if (optionalN > 0) {
             int budget = policy.bytesPerTick();
             int start = (int) ((t * 0x9E3779B1L + viewer.id) & 0x7FFFFFFF) % optionalN;
-            for (int k = 0; k < optionalN && budget > 0; k++) {
-                int op = optional[(start + k) % optionalN];
+            for (int k = 0, j = start; k < optionalN && budget >= 6; k++, j = j + 1 == optionalN ? 0 : j + 1) {
+                int op = optional[j];
                 if (opCost[op] <= budget) {
                     opSend[op] = true;
                     budget -= opCost[op];
@@ -451,12 +465,12 @@ public final class World {
                     known++;
                 }
                 default -> {
-                    Player e = byId[id];
                     int sentX = opLastX[i], sentY = opLastY[i];
                     if (opSend[i]) {
-                        enc.move(id, e.qx - sentX, e.qy - sentY);
-                        sentX = e.qx;
-                        sentY = e.qy;
+                        int qx = qxById[id], qy = qyById[id];
+                        enc.move(id, qx - sentX, qy - sentY);
+                        sentX = qx;
+                        sentY = qy;
                     }
                     cur[known] = id;
                     viewer.nextQx[known] = sentX;
