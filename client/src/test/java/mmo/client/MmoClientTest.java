@@ -436,6 +436,11 @@ class MmoClientTest {
             for (CompletableFuture<Pong> p : pongs) {
                 await(p);
             }
+            // (a callback on a future that is already complete runs on the caller's thread, so
+            // ask each client's loop for its thread instead)
+            for (MmoClient bot : bots) {
+                threads.add(bot.eventLoop().submit(Thread::currentThread).get(5, java.util.concurrent.TimeUnit.SECONDS));
+            }
 
             assertThat(bots).extracting(MmoClient::eventLoop).containsOnly(shared.next());
             assertThat(threads).hasSize(1);

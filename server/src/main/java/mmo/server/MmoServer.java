@@ -17,6 +17,7 @@ import mmo.server.persistence.SaveService;
 import mmo.server.persistence.SessionRepository;
 import mmo.server.world.TickLoop;
 import mmo.server.world.World;
+import mmo.server.world.TimeDilation;
 import mmo.server.world.map.TileMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,13 +74,15 @@ public final class MmoServer implements AutoCloseable {
             log.warn("bot fleet fast login is ON (mmo.bots.key set; spawn {}): for load tests only", config.botsSpawn());
         }
         this.world = new World(config.worldName(), map, new World.WorldSettings(config.tickRate(), config.regionSize(),
-                config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks()), saves, new Chat());
+                config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks(), config.interestPolicy()),
+                saves, new Chat());
         this.net = new NetServer(config, new GameContext(config, accounts, world, sessions));
         this.port = net.start();
         if (config.manualTick()) {
             this.tickLoop = null;
         } else {
-            this.tickLoop = new TickLoop(world, config.tickRate());
+            this.tickLoop = new TickLoop(world, config.tickRate(),
+                    config.dilation() ? new TimeDilation(config.tickRate(), config.dilationMin()) : null);
             tickLoop.start();
         }
         log.info("world '{}' ({}x{} map {}) running at {} Hz; database {}", config.worldName(), map.width(), map.height(),

@@ -31,6 +31,10 @@ public record ServerConfig(
         Duration saveInterval,
         Duration sessionTtl,
         int workerThreads,
+        boolean dilation,
+        float dilationMin,
+        boolean interestTiered,
+        int interestBytesPerTick,
         String botsKey,
         String botsSpawn,
         boolean statsEnabled) {
@@ -78,6 +82,10 @@ public record ServerConfig(
                 c.getDuration("save.interval"),
                 c.getDuration("accounts.session-ttl"),
                 c.getInt("accounts.worker-threads"),
+                c.getBoolean("tick.dilation"),
+                (float) c.getDouble("tick.dilation-min"),
+                c.getBoolean("interest.tiered"),
+                c.getInt("interest.bytes-per-tick"),
                 c.getString("bots.key"),
                 c.getString("bots.spawn"),
                 c.getBoolean("stats.enabled"));
@@ -91,6 +99,8 @@ public record ServerConfig(
         if (regionSize < 16) throw new IllegalArgumentException("mmo.world.region-size must be >= 16, got " + regionSize);
         if (viewRadius <= 0) throw new IllegalArgumentException("mmo.world.view-radius must be > 0");
         if (speed <= 0) throw new IllegalArgumentException("mmo.world.speed must be > 0");
+        if (dilationMin <= 0 || dilationMin > 1) throw new IllegalArgumentException("mmo.tick.dilation-min must be in (0, 1]");
+        if (interestBytesPerTick < 0) throw new IllegalArgumentException("mmo.interest.bytes-per-tick must be >= 0");
         if (inputQueue < 1 || inputsPerTick < 1) throw new IllegalArgumentException("mmo.net.input-queue and inputs-per-tick must be >= 1");
         if (!botsKey.isEmpty() && botsKey.length() < 16) {
             throw new IllegalArgumentException("mmo.bots.key must be empty (bots off) or at least 16 characters");
@@ -113,6 +123,11 @@ public record ServerConfig(
     public String toString() {
         return "ServerConfig[" + host + ":" + port + ", db " + mmo.server.persistence.Database.redact(dbUrl)
                 + ", world " + worldName + ", tick " + tickRate + " Hz, bots " + (botsEnabled() ? "on" : "off") + "]";
+    }
+
+    /** The interest policy these settings describe. */
+    public mmo.server.world.InterestPolicy interestPolicy() {
+        return new mmo.server.world.InterestPolicy(interestTiered, interestBytesPerTick);
     }
 
     /** Ticks between two periodic saves (at least one). */

@@ -30,7 +30,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -58,7 +57,9 @@ public final class Connection implements ClientLink {
     private Inbox inbox;
 
     // tick-thread state
-    private final ArrayList<ByteBuf> pending = new ArrayList<>();
+    // This tick's outgoing messages as ready WebSocket frames (header + payload) in one pooled
+    // buffer, handed to the socket in one write at flush. Guarded by this.
+    private ByteBuf pending;
 
     private volatile boolean closing;
 
@@ -247,13 +248,31 @@ public final class Connection implements ClientLink {
         closing = true;
         if (accountId != 0) ctx.sessions().release(accountId, this);
         if (inWorld) ctx.world().execute(() -> ctx.world().leave(this));
-        for (ByteBuf b : drainPending()) b.release();
+        ByteBuf left = takePending();
+        if (left != null) left.release();
     }
 
-    private synchronized List<ByteBuf> drainPending() {
-        List<ByteBuf> out = new ArrayList<>(pending);
-        pending.clear();
-        return out;
+    private synchronized ByteBuf takePending() {
+        ByteBuf b = pending;
+        pending = null;
+        return b;
+    }
+
+    /** Appends a binary frame header for {@code length} payload bytes; the caller writes the payload. Holds this. */
+    private ByteBuf frame(int length) {
+        if (pending == null) pending = channel.alloc().buffer(Math.max(256, length + 10));
+        pending.ensureWritable(length + 10);
+        pending.writeByte(0x82); // FIN, binary; server frames are not masked
+        if (length < 126) {
+            pending.writeByte(length);
+        } else if (length < 65536) {
+            pending.writeByte(126);
+            pending.writeShort(length);
+        } else {
+            pending.writeByte(127);
+            pending.writeLong(length);
+        }
+        return pending;
     }
 
     // ------------------------------------------------------------------ outbound
@@ -288,29 +307,25 @@ public final class Connection implements ClientLink {
     @Override
     public void send(ServerMessage message) {
         if (closing) return;
-        ByteBuf buf = encode(message);
+        byte[] bytes = message.toByteArray();
+        sendEncoded(bytes, bytes.length);
+    }
+
+    /** Tick thread: appends an encoded message as a frame to this tick's buffer. */
+    @Override
+    public void sendEncoded(byte[] bytes, int length) {
+        if (closing) return;
         synchronized (this) {
-            pending.add(buf);
+            frame(length).writeBytes(bytes, 0, length);
         }
     }
 
-    /** Tick thread: one task on the event loop writes everything queued, then flushes once. */
+    /** Tick thread: one write of the tick's frames, flushed once. */
     @Override
     public void flush() {
-        List<ByteBuf> batch;
-        synchronized (this) {
-            if (pending.isEmpty()) return;
-            batch = new ArrayList<>(pending);
-            pending.clear();
-        }
-        channel.eventLoop().execute(() -> {
-            if (!channel.isActive()) {
-                for (ByteBuf b : batch) b.release();
-                return;
-            }
-            for (ByteBuf b : batch) channel.write(new BinaryWebSocketFrame(b), channel.voidPromise());
-            channel.flush();
-        });
+        ByteBuf batch = takePending();
+        if (batch == null) return;
+        channel.writeAndFlush(batch, channel.voidPromise());
     }
 
     @Override
@@ -332,7 +347,8 @@ public final class Connection implements ClientLink {
     }
 
     private void flushPendingNow() {
-        for (ByteBuf b : drainPending()) channel.write(new BinaryWebSocketFrame(b), channel.voidPromise());
+        ByteBuf b = takePending();
+        if (b != null) channel.write(b, channel.voidPromise());
     }
 
     void protocolError(String why) {

@@ -13,6 +13,12 @@ public interface ClientLink {
     /** Queues a message for this tick's flush. Tick thread only. */
     void send(ServerMessage message);
 
+    /**
+     * Queues an already encoded {@code ServerMessage} (the first {@code length} bytes of
+     * {@code bytes}); the link copies them before returning. Tick thread only.
+     */
+    void sendEncoded(byte[] bytes, int length);
+
     /** Writes everything queued since the last flush, in one write to the socket. Tick thread only. */
     void flush();
 

@@ -18,6 +18,7 @@ public final class Player {
     Appearance appearance;
 
     float x, y;
+    int qx, qy; // this tick's position in 1/16 units, set at the start of the encode phase
     float dirX, dirY;
     int ackSeq;
     int ackTick = -1;
@@ -40,6 +41,21 @@ public final class Player {
     int nextCount;
 
     float savedX, savedY;
+
+    // The encoded enter fields (all but the position), rebuilt when the look or the lasting
+    // emote changes: encoded once, sent to every viewer that sees this player enter.
+    private byte[] enterFields;
+    private Appearance enterFieldsAppearance;
+    private Emote enterFieldsEmote;
+
+    byte[] enterFields() {
+        if (enterFields == null || enterFieldsAppearance != appearance || enterFieldsEmote != lastingEmote) {
+            enterFields = UpdateEncoder.encodeEnterFields(this);
+            enterFieldsAppearance = appearance;
+            enterFieldsEmote = lastingEmote;
+        }
+        return enterFields;
+    }
 
     Player(int id, long characterId, long accountId, String name, CharacterClass characterClass,
            Appearance appearance, float x, float y, ClientLink link, Inbox inbox) {

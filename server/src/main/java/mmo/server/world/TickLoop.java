@@ -6,9 +6,9 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The thread that owns a world and ticks it at a fixed rate against absolute deadlines
- * ({@code start + n * period}), so a slow tick is followed by shorter waits rather than a
- * drifting clock. When it falls more than {@link #MAX_CATCH_UP} ticks behind, it gives the
+ * The thread that owns a world and ticks it at a fixed rate against deadlines that advance by
+ * one period per tick, so a slow tick is followed by shorter waits rather than a drifting
+ * clock; with {@link TimeDilation} the period stretches while ticks overrun their budget. When it falls more than {@link #MAX_CATCH_UP} ticks behind, it gives the
  * lost time up instead of running a burst of back-to-back ticks.
  */
 public final class TickLoop {
@@ -20,8 +20,16 @@ public final class TickLoop {
     private final Thread thread;
     private volatile boolean running = true;
 
+    private final TimeDilation dilation;
+
     public TickLoop(World world, int tickRate) {
+        this(world, tickRate, null);
+    }
+
+    /** @param dilation slows the clock when ticks overrun, or null for a fixed rate */
+    public TickLoop(World world, int tickRate, TimeDilation dilation) {
         this.world = world;
+        this.dilation = dilation;
         this.periodNanos = 1_000_000_000L / tickRate;
         this.thread = Thread.ofPlatform().name("tick-" + world.name()).unstarted(this::run);
     }
@@ -40,8 +48,7 @@ public final class TickLoop {
 
     private void run() {
         world.claimOwnership();
-        long start = System.nanoTime();
-        long n = 0;
+        long deadline = System.nanoTime();
         while (running) {
             try {
                 world.tick();
@@ -49,12 +56,21 @@ public final class TickLoop {
                 // A bug in one tick must not stop the world for everyone.
                 log.error("tick {} failed", world.currentTick(), t);
             }
-            n++;
-            long deadline = start + n * periodNanos;
+            long period = periodNanos;
+            if (dilation != null) {
+                float before = dilation.factor();
+                float d = dilation.update(world.lastTickNanos());
+                world.setTimeDilation(d);
+                period = dilation.periodNanos();
+                if ((before >= 1f) != (d >= 1f)) {
+                    log.info("world '{}' time dilation {}", world.name(), d >= 1f ? "ended" : String.format("%.2f", d));
+                }
+            }
+            deadline += period;
             long now = System.nanoTime();
             if (now - deadline > MAX_CATCH_UP * periodNanos) {
                 log.warn("world '{}' is {} ms behind; skipping ahead", world.name(), (now - deadline) / 1_000_000);
-                start = now - n * periodNanos;
+                deadline = now;
                 continue;
             }
             while (running && (now = System.nanoTime()) < deadline) {

@@ -7,13 +7,11 @@ import mmo.protocol.ChatSend;
 import mmo.protocol.ClientMessage;
 import mmo.protocol.DisconnectReason;
 import mmo.protocol.Emote;
-import mmo.protocol.EntityEnter;
 import mmo.protocol.EntityEvent;
 import mmo.protocol.EntityKind;
 import mmo.protocol.ErrorCode;
 import mmo.protocol.ServerMessage;
 import mmo.protocol.WorldEntered;
-import mmo.protocol.WorldUpdate;
 import mmo.server.persistence.CharacterState;
 import mmo.server.world.map.TileMap;
 import org.slf4j.Logger;
@@ -58,6 +56,16 @@ public final class World {
     private final Region[] regions;
     private final SpatialGrid grid;
     private final TickStats tickStats = new TickStats();
+    private final UpdateEncoder encoder = new UpdateEncoder();
+    private final IdSort idSort = new IdSort();
+    // This tick's positions by entity id (float units and 1/16 quanta), filled at the start of
+    // the encode phase: the per-viewer diff reads these flat arrays, not the Player objects.
+    private float[] xById = new float[64], yById = new float[64];
+    private int[] qxById = new int[64], qyById = new int[64];
+    private final InterestPolicy interest;
+    private volatile float timeDilation = 1.0f;
+    private int[] tickEventIds = new int[16];
+    private byte[][] tickEventBytes = new byte[16][];
 
     private final ArrayList<Player> players = new ArrayList<>();
     private Player[] byId = new Player[64];
@@ -83,7 +91,12 @@ public final class World {
 
     /** Settings a world needs from the configuration. */
     public record WorldSettings(int tickRate, int regionSize, float viewRadius, float speed,
-                                int inputsPerTick, int saveEveryTicks) {}
+                                int inputsPerTick, int saveEveryTicks, InterestPolicy interest) {
+        public WorldSettings(int tickRate, int regionSize, float viewRadius, float speed,
+                             int inputsPerTick, int saveEveryTicks) {
+            this(tickRate, regionSize, viewRadius, speed, inputsPerTick, saveEveryTicks, InterestPolicy.DEFAULT);
+        }
+    }
 
     /** Where a world's saves go (the persistence layer, or a test's fake). Called on the tick thread; must not block. */
     public interface Saver {
@@ -121,6 +134,7 @@ public final class World {
         this.grid = new SpatialGrid(map.width(), map.height(), Math.max(settings.viewRadius(), 8f));
         this.stepDistance = settings.speed() / settings.tickRate();
         this.saveEveryTicks = Math.max(1, settings.saveEveryTicks());
+        this.interest = settings.interest() != null ? settings.interest() : InterestPolicy.DEFAULT;
     }
 
     // ------------------------------------------------------------------ access
@@ -130,6 +144,20 @@ public final class World {
     public WorldSettings settings() { return settings; }
     /** The number of the last completed tick. Any thread. */
     public int currentTick() { return tick; }
+    /** The player with this entity id, or null. Tick thread. */
+    public Player player(int entityId) {
+        return entityId > 0 && entityId < byId.length ? byId[entityId] : null;
+    }
+
+    /** Simulation speed sent to clients: 1 normal, lower when the tick loop slows time to keep up. Any thread. */
+    public float timeDilation() { return timeDilation; }
+
+    /** Set by the tick loop (owner thread) before a tick; clamped to (0, 1]. */
+    public void setTimeDilation(float d) {
+        checkOwner();
+        timeDilation = Math.max(0.01f, Math.min(1f, d));
+    }
+
     /** Duration of the last tick's work in nanoseconds. Any thread. */
     public long lastTickNanos() { return lastTickNanos; }
     /** Players in the world (tick thread only; a live view). */
@@ -297,82 +325,168 @@ public final class World {
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
             int n = grid.collectVisible(p, r);
-            Arrays.sort(p.nextIds, 0, n);
+            idSort.sort(p.nextIds, n);
             p.nextCount = n;
         }
     }
 
     private void phaseEncode(int t) {
+        if (xById.length < byId.length) {
+            xById = new float[byId.length];
+            yById = new float[byId.length];
+            qxById = new int[byId.length];
+            qyById = new int[byId.length];
+        }
+        for (int i = 0; i < players.size(); i++) {
+            Player p = players.get(i);
+            p.qx = quantize(p.x);
+            p.qy = quantize(p.y);
+            xById[p.id] = p.x;
+            yById[p.id] = p.y;
+            qxById[p.id] = p.qx;
+            qyById[p.id] = p.qy;
+        }
+        int events = tickEvents.size();
+        if (tickEventIds.length < events) {
+            tickEventIds = new int[Math.max(events, tickEventIds.length * 2)];
+            tickEventBytes = new byte[tickEventIds.length][];
+        }
+        for (int i = 0; i < events; i++) {
+            tickEventIds[i] = tickEvents.get(i).getId();
+            tickEventBytes[i] = tickEvents.get(i).toByteArray();
+        }
         for (int i = 0; i < players.size(); i++) {
             encodeFor(players.get(i), t);
         }
     }
 
+    // Scratch for one viewer's diff (tick thread): one op per entity that left, entered or stayed.
+    private static final byte OP_LEAVE = 0, OP_ENTER = 1, OP_MOVE = 2, OP_KEEP = 3;
+    private byte[] opKind = new byte[64];
+    private int[] opId = new int[64];
+    private int[] opLastX = new int[64];
+    private int[] opLastY = new int[64];
+    private boolean[] opSend = new boolean[64];
+    private int[] opCost = new int[64];
+    private int[] optional = new int[64];
+
+    private void growOps(int n) {
+        if (opKind.length >= n) return;
+        int c = Math.max(n, opKind.length * 2);
+        opKind = new byte[c];
+        opId = new int[c];
+        opLastX = new int[c];
+        opLastY = new int[c];
+        opSend = new boolean[c];
+        opCost = new int[c];
+        optional = new int[c];
+    }
+
     /**
-     * Diffs what {@code viewer} knew against what it sees now (both sorted by id) and
-     * sends leaves, enters with full state, and moves as deltas from the last sent position.
+     * Diffs what {@code viewer} knew against what it sees now (both sorted by id) and sends
+     * leaves, enters with full state, and moves as deltas from the last position sent, under
+     * the {@link InterestPolicy}: near entities always, farther ones on their cadence and
+     * within the byte budget. Encoded by hand into wire format (no allocation per entity).
      */
     private void encodeFor(Player viewer, int t) {
-        WorldUpdate.Builder u = WorldUpdate.newBuilder()
-                .setTick(t)
-                .setAckSeq(viewer.ackSeq)
-                .setTicksSinceAck(viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1)
-                .setX(quantize(viewer.x))
-                .setY(quantize(viewer.y))
-                .setTimeDilation(1.0f);
         int[] old = viewer.knownIds;
         int oldN = viewer.knownCount;
         int[] cur = viewer.nextIds;
         int curN = viewer.nextCount;
-        int a = 0, b = 0, prevMoveId = 0;
+        growOps(oldN + curN);
+        InterestPolicy policy = interest;
+        float r = settings.viewRadius();
+        float vx = viewer.x, vy = viewer.y;
+
+        // 1. merge the two sorted sets into ops; mandatory ones are marked to send
+        int ops = 0, optionalN = 0, a = 0, b = 0;
         while (a < oldN || b < curN) {
             int oldId = a < oldN ? old[a] : Integer.MAX_VALUE;
             int curId = b < curN ? cur[b] : Integer.MAX_VALUE;
             if (oldId < curId) {
-                u.addLeaves(oldId);
+                opKind[ops] = OP_LEAVE;
+                opId[ops] = oldId;
+                opSend[ops] = true;
+                ops++;
                 a++;
-            } else if (curId < oldId) {
-                Player e = byId[curId];
-                int qx = quantize(e.x), qy = quantize(e.y);
-                u.addEnters(enterOf(e, qx, qy));
-                viewer.nextQx[b] = qx;
-                viewer.nextQy[b] = qy;
+                continue;
+            }
+            float dx = xById[curId] - vx, dy = yById[curId] - vy;
+            int period = policy.period(dx * dx + dy * dy, r);
+            opId[ops] = curId;
+            if (curId < oldId) {
+                opKind[ops] = OP_ENTER;
+                opSend[ops] = period == 1;
+                opCost[ops] = period == 1 ? 0 : byId[curId].enterFields().length + 8;
                 b++;
             } else {
-                Player e = byId[curId];
-                int qx = quantize(e.x), qy = quantize(e.y);
                 int lastX = viewer.knownQx[a], lastY = viewer.knownQy[a];
-                if (qx != lastX || qy != lastY) {
-                    u.addMoves(curId - prevMoveId).addMoves(qx - lastX).addMoves(qy - lastY);
-                    prevMoveId = curId;
-                }
-                viewer.nextQx[b] = qx;
-                viewer.nextQy[b] = qy;
+                opLastX[ops] = lastX;
+                opLastY[ops] = lastY;
+                boolean moved = qxById[curId] != lastX || qyById[curId] != lastY;
+                opKind[ops] = moved && InterestPolicy.due(period, curId, t) ? OP_MOVE : OP_KEEP;
+                opSend[ops] = opKind[ops] == OP_MOVE && period == 1;
+                opCost[ops] = 6;
                 a++;
                 b++;
+            }
+            if (!opSend[ops] && opKind[ops] != OP_KEEP) optional[optionalN++] = ops;
+            ops++;
+        }
+
+        // 2. optional updates share the budget, starting at an offset that rotates each tick
+        if (optionalN > 0) {
+            int budget = policy.bytesPerTick();
+            int start = (int) ((t * 0x9E3779B1L + viewer.id) & 0x7FFFFFFF) % optionalN;
+            for (int k = 0, j = start; k < optionalN && budget >= 6; k++, j = j + 1 == optionalN ? 0 : j + 1) {
+                int op = optional[j];
+                if (opCost[op] <= budget) {
+                    opSend[op] = true;
+                    budget -= opCost[op];
+                }
+            }
+        }
+
+        // 3. emit in id order and build the new known set in place (write index <= read index)
+        UpdateEncoder enc = encoder;
+        enc.begin();
+        int known = 0;
+        for (int i = 0; i < ops; i++) {
+            int id = opId[i];
+            switch (opKind[i]) {
+                case OP_LEAVE -> enc.leave(id);
+                case OP_ENTER -> {
+                    if (!opSend[i]) continue; // not known yet: tried again next tick
+                    Player e = byId[id];
+                    enc.enter(e, e.qx, e.qy);
+                    cur[known] = id;
+                    viewer.nextQx[known] = e.qx;
+                    viewer.nextQy[known] = e.qy;
+                    known++;
+                }
+                default -> {
+                    int sentX = opLastX[i], sentY = opLastY[i];
+                    if (opSend[i]) {
+                        int qx = qxById[id], qy = qyById[id];
+                        enc.move(id, qx - sentX, qy - sentY);
+                        sentX = qx;
+                        sentY = qy;
+                    }
+                    cur[known] = id;
+                    viewer.nextQx[known] = sentX;
+                    viewer.nextQy[known] = sentY;
+                    known++;
+                }
             }
         }
         for (int i = 0; i < tickEvents.size(); i++) {
-            EntityEvent ev = tickEvents.get(i);
-            if (ev.getId() == viewer.id || Arrays.binarySearch(cur, 0, curN, ev.getId()) >= 0) {
-                u.addEvents(ev);
-            }
+            int id = tickEventIds[i];
+            if (id == viewer.id || Arrays.binarySearch(cur, 0, known, id) >= 0) enc.event(tickEventBytes[i]);
         }
-        viewer.swapKnown(curN);
-        viewer.link.send(ServerMessage.newBuilder().setWorldUpdate(u).build());
-    }
-
-    private static EntityEnter enterOf(Player e, int qx, int qy) {
-        return EntityEnter.newBuilder()
-                .setId(e.id)
-                .setKind(EntityKind.ENTITY_PLAYER)
-                .setX(qx)
-                .setY(qy)
-                .setName(e.name)
-                .setCharacterClass(e.characterClass)
-                .setAppearance(e.appearance)
-                .setEmote(e.lastingEmote)
-                .build();
+        viewer.swapKnown(known);
+        WireWriter w = enc.finish(t, viewer.ackSeq, viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1,
+                viewer.qx, viewer.qy, timeDilation);
+        viewer.link.sendEncoded(w.array(), w.size());
     }
 
     public static int quantize(float units) {

@@ -23,6 +23,16 @@ public final class FakeLink implements ClientLink {
         queued.add(message);
     }
 
+    /** Decodes what the world encoded by hand, so every test also checks the encoding. */
+    @Override
+    public void sendEncoded(byte[] bytes, int length) {
+        try {
+            queued.add(ServerMessage.parseFrom(java.util.Arrays.copyOf(bytes, length)));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError("the world sent bytes that do not decode", e);
+        }
+    }
+
     @Override
     public void flush() {
         delivered.addAll(queued);

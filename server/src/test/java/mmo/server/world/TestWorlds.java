@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Builds worlds for tick-stepped tests on the small test map (64 x 64, a wall at x = 20 for
- * y < 40, a block at 30..33): regions of 32, view radius 10, speed 4 at 20 Hz.
+ * y < 40, a block at 30..33): regions of 32, view radius 10, speed 4 at 20 Hz; by default
+ * every entity in view is sent every tick ({@link InterestPolicy#EVERY_TICK}).
  */
 public final class TestWorlds {
     public static final float VIEW = 10f;
@@ -38,8 +39,13 @@ public final class TestWorlds {
         return TileMap.loadResource("maps/test.tmj");
     }
 
+    /** A world that sends everything in view every tick (exact pictures for the engine tests). */
     public static World world(RecordingSaver saver) {
-        return new World("Testland", testMap(), new World.WorldSettings(20, 32, VIEW, 4f, 16, 200), saver, new Chat());
+        return world(saver, InterestPolicy.EVERY_TICK);
+    }
+
+    public static World world(RecordingSaver saver, InterestPolicy interest) {
+        return new World("Testland", testMap(), new World.WorldSettings(20, 32, VIEW, 4f, 16, 200, interest), saver, new Chat());
     }
 
     private static long nextCharacter = 1;

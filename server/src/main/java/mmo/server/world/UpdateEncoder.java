@@ -1,0 +1,142 @@
+package mmo.server.world;
+
+import mmo.protocol.Emote;
+
+/**
+ * Encodes one viewer's {@code ServerMessage{world_update}} straight into wire format, reusing
+ * its buffers from viewer to viewer and tick to tick: no allocation per entity or per viewer.
+ * What many viewers need is encoded once: an entity's enter fields are cached on the entity
+ * ({@link Player#enterFields()}) and each tick's events once per tick.
+ *
+ * <p>Use: {@link #begin}, then {@link #leave} / {@link #enter} / {@link #move} / {@link #event}
+ * in any order (moves in increasing id order), then {@link #finish}. Tick thread only.
+ */
+final class UpdateEncoder {
+    // WorldUpdate field numbers (mmo.proto)
+    private static final int TICK = 1, ACK_SEQ = 2, TICKS_SINCE_ACK = 3, X = 4, Y = 5,
+            ENTERS = 6, LEAVES = 7, MOVES = 8, EVENTS = 9, TIME_DILATION = 10;
+    private static final int SERVER_MESSAGE_WORLD_UPDATE = 6;
+    // EntityEnter position fields
+    private static final int ENTER_X = 3, ENTER_Y = 4;
+
+    private final WireWriter body = new WireWriter(4096);
+    private final WireWriter out = new WireWriter(4096);
+    private int[] leaves = new int[64];
+    private int leafCount;
+    private int[] moves = new int[192];
+    private int moveCount;
+    private int lastMoveId;
+    private Player[] enters = new Player[32];
+    private int[] enterXY = new int[64];
+    private int enterCount;
+    private byte[][] events = new byte[16][];
+    private int eventCount;
+
+    void begin() {
+        leafCount = 0;
+        moveCount = 0;
+        lastMoveId = 0;
+        eventCount = 0;
+        for (int i = 0; i < enterCount; i++) enters[i] = null;
+        enterCount = 0;
+    }
+
+    void leave(int id) {
+        if (leafCount == leaves.length) leaves = java.util.Arrays.copyOf(leaves, leafCount * 2);
+        leaves[leafCount++] = id;
+    }
+
+    void enter(Player e, int qx, int qy) {
+        if (enterCount == enters.length) {
+            enters = java.util.Arrays.copyOf(enters, enterCount * 2);
+            enterXY = java.util.Arrays.copyOf(enterXY, enterCount * 4);
+        }
+        enters[enterCount] = e;
+        enterXY[2 * enterCount] = qx;
+        enterXY[2 * enterCount + 1] = qy;
+        enterCount++;
+    }
+
+    /** A move of a known entity; ids must come in increasing order. */
+    void move(int id, int dx, int dy) {
+        if (moveCount + 3 > moves.length) moves = java.util.Arrays.copyOf(moves, moves.length * 2);
+        moves[moveCount++] = id - lastMoveId;
+        moves[moveCount++] = dx;
+        moves[moveCount++] = dy;
+        lastMoveId = id;
+    }
+
+    /** An already encoded {@code EntityEvent}. */
+    void event(byte[] encoded) {
+        if (eventCount == events.length) events = java.util.Arrays.copyOf(events, eventCount * 2);
+        events[eventCount++] = encoded;
+    }
+
+    int enterCount() { return enterCount; }
+    int leaveCount() { return leafCount; }
+    int moveCount() { return moveCount / 3; }
+
+    /**
+     * Writes the whole {@code ServerMessage} and returns the writer holding it (valid until the
+     * next {@link #begin}).
+     */
+    WireWriter finish(int tick, int ackSeq, int ticksSinceAck, int x, int y, float timeDilation) {
+        WireWriter b = body;
+        b.reset();
+        b.uint32Field(TICK, tick);
+        b.uint32Field(ACK_SEQ, ackSeq);
+        b.uint32Field(TICKS_SINCE_ACK, ticksSinceAck);
+        b.sint32Field(X, x);
+        b.sint32Field(Y, y);
+        for (int i = 0; i < enterCount; i++) {
+            Player e = enters[i];
+            byte[] fields = e.enterFields();
+            int qx = enterXY[2 * i], qy = enterXY[2 * i + 1];
+            int len = fields.length
+                    + (qx != 0 ? 1 + WireWriter.sintSize(qx) : 0)
+                    + (qy != 0 ? 1 + WireWriter.sintSize(qy) : 0);
+            b.tag(ENTERS, WireWriter.LEN);
+            b.varint(len);
+            b.bytes(fields, 0, fields.length);
+            b.sint32Field(ENTER_X, qx);
+            b.sint32Field(ENTER_Y, qy);
+        }
+        if (leafCount > 0) {
+            int len = 0;
+            for (int i = 0; i < leafCount; i++) len += WireWriter.varintSize(leaves[i]);
+            b.tag(LEAVES, WireWriter.LEN);
+            b.varint(len);
+            for (int i = 0; i < leafCount; i++) b.varint(leaves[i]);
+        }
+        if (moveCount > 0) {
+            int len = 0;
+            for (int i = 0; i < moveCount; i++) len += WireWriter.sintSize(moves[i]);
+            b.tag(MOVES, WireWriter.LEN);
+            b.varint(len);
+            for (int i = 0; i < moveCount; i++) b.sint(moves[i]);
+        }
+        for (int i = 0; i < eventCount; i++) {
+            b.lengthDelimited(EVENTS, events[i], 0, events[i].length);
+        }
+        b.tag(TIME_DILATION, WireWriter.FIXED32);
+        b.fixed32(Float.floatToRawIntBits(timeDilation));
+
+        out.reset();
+        out.lengthDelimited(SERVER_MESSAGE_WORLD_UPDATE, b.array(), 0, b.size());
+        return out;
+    }
+
+    /** The enter fields of {@code e} except its position: id, kind, name, class, appearance, emote. */
+    static byte[] encodeEnterFields(Player e) {
+        WireWriter w = new WireWriter(64 + e.name.length() * 3);
+        w.uint32Field(1, e.id);
+        // kind ENTITY_PLAYER = 0 is the default: not written
+        byte[] name = e.name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        w.lengthDelimited(5, name, 0, name.length);
+        w.uint32Field(6, e.characterClass.getNumber());
+        byte[] appearance = e.appearance.toByteArray();
+        w.lengthDelimited(7, appearance, 0, appearance.length);
+        if (e.lastingEmote != Emote.EMOTE_NONE) w.uint32Field(8, e.lastingEmote.getNumber());
+        return java.util.Arrays.copyOf(w.array(), w.size());
+    }
+}
