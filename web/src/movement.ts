@@ -1,8 +1,8 @@
 // The server's movement rule (server/.../world/Movement.java), in the same float32
 // arithmetic, so client prediction lands where the server does: the player is an
 // axis-aligned box of half-size 0.3 around its position; each tick it moves along x, then
-// along y, and an axis move that would overlap a blocked tile (or leave the map) is dropped,
-// which slides players along walls.
+// along y; an axis move that would overlap a blocked tile (or leave the map) stops flush
+// against it instead (if that is still a step forward), which slides players along walls.
 
 const f = Math.fround;
 
@@ -54,17 +54,35 @@ export interface Position {
   y: number;
 }
 
-/** Moves one tick along a normalised direction; x first, then y, each axis dropped if blocked. */
+/**
+ * Where a move of `delta` along one axis ends: the full move if the box is free there, else
+ * flush against the tile (or map edge) it would enter, if that is still a step forward; else
+ * no move.
+ */
+export function axisMove(map: Collision, from: number, delta: number, other: number, alongX: boolean): number {
+  if (delta === 0) return from;
+  const free = (v: number) => (alongX ? boxFree(map, v, other) : boxFree(map, other, v));
+  const to = f(from + delta);
+  if (free(to)) return to;
+  const contact = delta > 0
+    ? f(f(Math.floor(f(f(to + HALF_SIZE) - EPS))) - HALF_SIZE)
+    : f(f(f(Math.floor(f(to - HALF_SIZE))) + 1) + HALF_SIZE);
+  const forward = delta > 0 ? contact > from : contact < from;
+  if (forward && free(contact)) return contact;
+  return from;
+}
+
+/** Moves one tick along a normalised direction: x first, then y. Returns whether it moved. */
 export function step(map: Collision, pos: Position, dir: Direction, distance: number): boolean {
   if (dir.x === 0 && dir.y === 0) return false;
   let moved = false;
-  const nx = f(pos.x + f(dir.x * distance));
-  if (nx !== pos.x && boxFree(map, nx, pos.y)) {
+  const nx = axisMove(map, pos.x, f(dir.x * distance), pos.y, true);
+  if (nx !== pos.x) {
     pos.x = nx;
     moved = true;
   }
-  const ny = f(pos.y + f(dir.y * distance));
-  if (ny !== pos.y && boxFree(map, pos.x, ny)) {
+  const ny = axisMove(map, pos.y, f(dir.y * distance), pos.x, false);
+  if (ny !== pos.y) {
     pos.y = ny;
     moved = true;
   }

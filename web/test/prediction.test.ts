@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { boxFree, normalise, step, stepDistance, type Collision, type Direction } from "../src/movement";
 import { Predictor, type InputToSend } from "../src/prediction";
@@ -91,6 +92,38 @@ describe("movement (the server's rule)", () => {
     expect(pos.x).toBeGreaterThan(3.5);
     expect(boxFree(map, pos.x, pos.y)).toBe(true);
     expect(boxFree(map, pos.x + D, pos.y)).toBe(false);
+  });
+
+  it("stops flush against the wall, even when the last step would have gone past it", () => {
+    const map = gridMap(["....#...", "....#...", "....#..."]);
+    const pos = { x: Math.fround(3.6), y: 1.5 };
+    expect(step(map, pos, { x: 1, y: 0 }, D)).toBe(true); // 3.8 would overlap: stops at 4 - 0.3
+    expect(pos.x).toBe(Math.fround(3.7));
+    expect(step(map, pos, { x: 1, y: 0 }, D)).toBe(false);
+    // Leftwards against the map edge: flush at 0.3.
+    const left = { x: Math.fround(0.4), y: 1.5 };
+    step(map, left, { x: -1, y: 0 }, D);
+    expect(left.x).toBe(Math.fround(0.3));
+  });
+
+  it("matches the server's Java float arithmetic bit for bit (golden cases from MovementCases.java)", () => {
+    const lines = readFileSync(new URL("./fixtures/movement-cases.txt", import.meta.url), "utf8").trim().split("\n");
+    const map = gridMap(lines[0]!.split(","));
+    const d = stepDistance(4.5, 20);
+    const bits = (i: number) => {
+      const b = new DataView(new ArrayBuffer(4));
+      b.setInt32(0, i);
+      return b.getFloat32(0);
+    };
+    const cases = lines.slice(1);
+    expect(cases.length).toBeGreaterThan(100);
+    for (const line of cases) {
+      const [x, y, dx, dy, ex, ey] = line.split(" ").map(Number) as [number, number, number, number, number, number];
+      const pos = { x: bits(x), y: bits(y) };
+      const dir = normalise(dx, dy);
+      for (let k = 0; k < 30; k++) step(map, pos, dir, d);
+      expect([pos.x, pos.y], line).toEqual([bits(ex), bits(ey)]);
+    }
   });
 
   it("slides along a wall when moving diagonally into it", () => {
