@@ -46,6 +46,7 @@ export class GameSession {
   private tickAcc = 0;
   private lastTickDriver = performance.now();
   private lastFrame = performance.now();
+  private lastDebug = 0;
   private prevX: number;
   private prevY: number;
   private errX = 0;
@@ -252,6 +253,13 @@ export class GameSession {
   /** Runs the client ticks that are due (a timer, so they go on while the tab is hidden). */
   private driveTicks(): void {
     const now = performance.now();
+    // Hidden tabs get no animation frames: keep window.__mmo current from here then.
+    if (now - this.lastFrame > 150 && now - this.lastDebug > 100) {
+      this.lastDebug = now;
+      const others: Drawable[] = [];
+      for (const id of this.world.entities.keys()) others.push(this.drawableOf(id)!);
+      this.updateDebug(others);
+    }
     this.tickAcc += now - this.lastTickDriver;
     this.lastTickDriver = now;
     const len = this.tickLength();

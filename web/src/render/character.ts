@@ -133,8 +133,8 @@ export function drawArm(g: Pen, a: Appearance, ox = 0, oy = 0): void {
 
 /** A whole standing character (for previews): arms, body, head, feet at (0, 0). */
 export function drawFigure(g: Pen, a: Appearance): void {
-  drawArm(g, a, -5.5, -14.5);
   drawBody(g, a, false);
+  drawArm(g, a, -5.5, -14.5);
   drawArm(g, a, 5.5, -14.5);
   drawHead(g, a);
 }
@@ -169,7 +169,7 @@ export class CharacterSprite {
     this.body.addChild(this.shadow, this.figure);
     this.leftArm.position.set(-5.5, -14.5);
     this.rightArm.position.set(5.5, -14.5);
-    this.figure.addChild(this.leftArm, this.torso, this.rightArm, this.head);
+    this.figure.addChild(this.torso, this.leftArm, this.rightArm, this.head);
     this.redraw();
 
     this.label = new Text({
@@ -177,7 +177,7 @@ export class CharacterSprite {
       resolution,
       style: {
         fontFamily: "Cinzel, Georgia, 'Times New Roman', serif",
-        fontSize: 13,
+        fontSize: 15,
         fontWeight: "700",
         fill: own ? 0xffe9a8 : 0xf2f2f2,
         stroke: { color: 0x0a0a0f, width: 3, join: "round" },
@@ -191,7 +191,7 @@ export class CharacterSprite {
       style: {
         fontFamily: "Georgia, serif",
         fontStyle: "italic",
-        fontSize: 12,
+        fontSize: 13,
         fill: 0xffd27a,
         stroke: { color: 0x0a0a0f, width: 3, join: "round" },
       },
@@ -296,7 +296,7 @@ export class CharacterSprite {
     this.label.position.set(x, Math.round(headTop));
     const caption = emote === "wave" ? "waves" : emote === "dance" ? "\u266A dances \u266A" : emote === "sit" ? "sits" : "";
     if (this.emoteLabel.text !== caption) this.emoteLabel.text = caption;
-    this.emoteLabel.position.set(x, Math.round(headTop - 15));
+    this.emoteLabel.position.set(x, Math.round(headTop - 17));
     if (this.bubble) {
       const left = this.bubbleUntil - nowMs;
       if (left <= 0) {
@@ -304,7 +304,7 @@ export class CharacterSprite {
         this.bubble = null;
       } else {
         this.bubble.alpha = Math.min(1, left / 400);
-        this.bubble.position.set(x, Math.round(headTop - (caption ? 30 : 16)));
+        this.bubble.position.set(x, Math.round(headTop - (caption ? 34 : 18)));
       }
     }
   }

@@ -91,7 +91,7 @@ export class Scene {
   draw(focusX: number, focusY: number, drawables: Drawable[], nowMs: number, dtMs: number): void {
     const screen = this.app.screen;
     const w = screen.width, h = screen.height;
-    this.zoom = Math.max(2, Math.min(4, Math.round(Math.min(w, h) / 220)));
+    this.zoom = Math.max(2, Math.min(4, Math.round(Math.min(w, h) / 270)));
     const tile = this.map?.tileWidth ?? 16;
     const scale = tile * this.zoom; // screen px per unit
 
