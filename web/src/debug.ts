@@ -38,6 +38,8 @@ export interface MmoDebug {
   character: string;
   world: string;
   renderer: string;
+  /** Reconciliations that moved the prediction by more than 1/16 unit (mispredictions). */
+  corrections: number;
   /** Why the last disconnect happened, if any. */
   disconnect: string;
 }
@@ -59,6 +61,7 @@ export const debug: MmoDebug = {
   character: "",
   world: "",
   renderer: "",
+  corrections: 0,
   disconnect: "",
 };
 
@@ -78,6 +81,7 @@ export function resetWorldDebug(): void {
   debug.fps = 0;
   debug.dilation = 1;
   debug.emote = "none";
+  debug.corrections = 0;
   debug.character = "";
   debug.world = "";
 }

@@ -177,6 +177,16 @@ export class GameSession {
         chatInput.blur();
       }
     };
+    const game = $("game");
+    const onGamePointer = () => chatInput.blur();
+    const onButtonClick = (e: Event) => (e.currentTarget as HTMLElement).blur();
+    const buttons = [$("leave-btn"), $("logout-btn")];
+    game.addEventListener("pointerdown", onGamePointer);
+    for (const b of buttons) b.addEventListener("click", onButtonClick);
+    this.cleanups.push(() => {
+      game.removeEventListener("pointerdown", onGamePointer);
+      for (const b of buttons) b.removeEventListener("click", onButtonClick);
+    });
     const onChatInput = () => chatInput.classList.toggle("too-long", [...chatInput.value].length > 300);
     window.addEventListener("keydown", onKeyDown);
     window.addEventListener("keyup", onKeyUp);
@@ -315,6 +325,7 @@ export class GameSession {
       const bx = p.x, by = p.y;
       p.reconcile(u.ackSeq, u.ticksSinceAck, this.lastServerX, this.lastServerY);
       const dx = p.x - bx, dy = p.y - by;
+      if (Math.hypot(dx, dy) > 1 / 16) debug.corrections++;
       if (dx !== 0 || dy !== 0) {
         if (Math.hypot(dx, dy) > SNAP_DISTANCE) {
           this.errX = this.errY = 0;

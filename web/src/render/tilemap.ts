@@ -5,6 +5,8 @@ import { Assets, Container, Graphics, Rectangle, Sprite, Texture } from "pixi.js
 import { resolveRelative, type GameMap, type Tileset } from "../map";
 
 export const CHUNK = 32;
+/** Built chunks kept off stage before the least recently seen are destroyed. */
+const KEEP_CHUNKS = 48;
 
 interface LoadedTileset {
   ts: Tileset;
@@ -21,6 +23,7 @@ function fallbackColor(gid: number, blocked: boolean): number {
 
 export class TileMapView {
   readonly container = new Container();
+  /** Built chunks by key, in order of last use (a Map keeps insertion order). */
   private readonly chunks = new Map<number, Container>();
   private readonly tilesets: LoadedTileset[] = [];
   private readonly cols: number;
@@ -112,11 +115,22 @@ export class TileMapView {
       for (let cx = cx0; cx <= cx1; cx++) {
         const key = cy * this.cols + cx;
         let c = this.chunks.get(key);
-        if (!c) {
+        if (c) {
+          this.chunks.delete(key); // re-inserted below: most recently used last
+        } else {
           c = this.buildChunk(cx, cy);
-          this.chunks.set(key, c);
         }
+        this.chunks.set(key, c);
         if (!c.parent) this.container.addChild(c);
+      }
+    }
+    // Walking across a large map would otherwise keep every chunk (and its texture) alive.
+    if (this.chunks.size > KEEP_CHUNKS) {
+      for (const [key, c] of this.chunks) {
+        if (this.chunks.size <= KEEP_CHUNKS) break;
+        if (c.parent) continue;
+        this.chunks.delete(key);
+        c.destroy({ children: true });
       }
     }
   }
