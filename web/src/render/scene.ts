@@ -45,6 +45,9 @@ export class Scene {
         autoDensity: true,
         resolution,
         preference: ["webgl", "canvas"],
+        // Software WebGL (no GPU, e.g. headless browsers) is far slower than the canvas
+        // renderer: use WebGL only when it is accelerated.
+        failIfMajorPerformanceCaveat: true,
         roundPixels: false,
       });
     } catch (e) {
