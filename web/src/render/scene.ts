@@ -16,6 +16,20 @@ export interface Drawable {
   emote: EmoteName;
 }
 
+/** Whether WebGL here is a software rasterizer (SwiftShader, llvmpipe, ...). */
+function softwareWebGL(): boolean {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl");
+    if (!gl) return false;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension("WEBGL_lose_context")?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  } catch {
+    return false;
+  }
+}
+
 export class Scene {
   private readonly world = new Container();
   private readonly actors = new Container();
@@ -33,10 +47,17 @@ export class Scene {
     app.stage.addChild(this.world, this.overlay);
   }
 
-  /** Creates the renderer in `host` (WebGL, else the canvas renderer); null if neither works. */
+  /**
+   * Creates the renderer in `host`: WebGL on a GPU, else the canvas renderer (a software
+   * WebGL, as in browsers without a GPU, is several times slower than canvas). `?renderer=webgl`
+   * or `?renderer=canvas` in the page URL forces one. Null if no renderer works.
+   */
   static async create(host: HTMLElement): Promise<Scene | null> {
     const app = new Application();
     const resolution = Math.min(2, window.devicePixelRatio || 1);
+    const forced = new URLSearchParams(window.location.search).get("renderer");
+    const preference: ("webgl" | "canvas")[] = forced === "canvas" || (forced !== "webgl" && softwareWebGL())
+      ? ["canvas"] : ["webgl", "canvas"];
     try {
       await app.init({
         resizeTo: host,
@@ -44,10 +65,8 @@ export class Scene {
         antialias: false,
         autoDensity: true,
         resolution,
-        preference: ["webgl", "canvas"],
-        // Software WebGL (no GPU, e.g. headless browsers) is far slower than the canvas
-        // renderer: use WebGL only when it is accelerated.
-        failIfMajorPerformanceCaveat: true,
+        preference,
+        failIfMajorPerformanceCaveat: forced !== "webgl",
         roundPixels: false,
       });
     } catch (e) {
