@@ -381,7 +381,7 @@ export class GameSession {
   private drawableOf(id: number): Drawable | undefined {
     const e = this.world.entities.get(id);
     if (!e) return undefined;
-    const s = e.buffer.sample(this.clock.renderTime(performance.now())) ?? { x: e.x, y: e.y };
+    const s = e.buffer.sample(this.clock.renderTime(performance.now(), e.buffer.delay)) ?? { x: e.x, y: e.y };
     return { id, name: e.name, appearance: e.appearance, x: s.x, y: s.y, emote: activeEmote(e, performance.now()) };
   }
 

@@ -1,8 +1,12 @@
-// Smooth movement of other entities: positions arrive once per server tick; the client
-// draws each entity where it was about INTERPOLATION_DELAY_MS ago in server time, between
-// the two snapshots around that moment.
+// Smooth movement of other entities. The server sends an entity's position when it moved:
+// every tick for those near the viewer, every 2nd or 4th tick for those far away. The client
+// draws each entity where it was a little while ago in server time, between the two
+// snapshots around that moment: INTERPOLATION_DELAY_MS behind, or more for an entity whose
+// updates come further apart, so there is always a next snapshot to move towards.
 
 export const INTERPOLATION_DELAY_MS = 100;
+/** Updates further apart than this mean the entity stood still in between. */
+export const STANDING_GAP_MS = 300;
 /** A jump longer than this between two snapshots is a teleport: no gliding across the map. */
 export const TELEPORT_DISTANCE = 4;
 
@@ -15,10 +19,23 @@ export interface Snapshot {
 
 export class SnapshotBuffer {
   readonly snapshots: Snapshot[] = [];
+  /** Typical time between this entity's updates while it moves (ms), smoothed. */
+  interval: number;
 
-  constructor(private readonly keepMs = 1000) {}
+  constructor(tickMs = 50, private readonly keepMs = 1000) {
+    this.interval = tickMs;
+  }
 
-  /** Adds a snapshot; snapshots come in increasing time (a same-time one replaces the last). */
+  /** How far behind the server's clock to draw this entity. */
+  get delay(): number {
+    return Math.max(INTERPOLATION_DELAY_MS, this.interval + 50);
+  }
+
+  /**
+   * Adds a snapshot (a position the server sent); snapshots come in increasing time (a
+   * same-time one replaces the last). After a long gap the entity was standing: it started
+   * to move about one update interval ago, so it holds still until then.
+   */
   push(t: number, x: number, y: number): void {
     const last = this.snapshots[this.snapshots.length - 1];
     if (last && t <= last.t) {
@@ -27,6 +44,14 @@ export class SnapshotBuffer {
         last.y = y;
       }
       return;
+    }
+    if (last) {
+      const gap = t - last.t;
+      if (gap > STANDING_GAP_MS) {
+        this.snapshots.push({ t: t - this.interval, x: last.x, y: last.y });
+      } else {
+        this.interval += (gap - this.interval) * 0.3;
+      }
     }
     this.snapshots.push({ t, x, y });
     // Forget what is too old to be drawn, keeping two to interpolate from.

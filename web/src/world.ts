@@ -109,13 +109,11 @@ export class WorldState {
       e.qy += m.dy;
       e.x = toUnits(e.qx);
       e.y = toUnits(e.qy);
+      e.buffer.push(t, e.x, e.y);
       // SIT lasts until the entity moves; a wave or dance stops too.
       if (e.emote !== "none") e.emote = "none";
       result.moved.push(e);
     }
-    // Every known entity gets a snapshot at this tick, moved or not, so one that starts to
-    // walk after standing still is interpolated from where it stood a tick ago.
-    for (const e of this.entities.values()) e.buffer.push(t, e.x, e.y);
 
     for (const ev of u.events) {
       const target: EmoteState | undefined = ev.id === this.selfId ? this.self : this.entities.get(ev.id);
@@ -133,7 +131,7 @@ export class WorldState {
   }
 
   private enter(en: EntityEnter, t: number, nowMs: number): RemoteEntity {
-    const buffer = new SnapshotBuffer();
+    const buffer = new SnapshotBuffer(this.tickMs);
     const x = toUnits(en.x), y = toUnits(en.y);
     buffer.push(t, x, y);
     return {

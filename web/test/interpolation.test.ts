@@ -30,10 +30,32 @@ describe("SnapshotBuffer", () => {
   });
 
   it("forgets old snapshots but keeps two", () => {
-    const b = new SnapshotBuffer(200);
+    const b = new SnapshotBuffer(50, 200);
     for (let t = 0; t <= 1000; t += 50) b.push(t, t / 50, 0);
     expect(b.snapshots[0]!.t).toBeGreaterThanOrEqual(750);
     expect(b.sample(900)).toEqual({ x: 18, y: 0 });
+  });
+
+  it("holds a standing entity until it starts to move, instead of gliding from long ago", () => {
+    const b = new SnapshotBuffer(50);
+    b.push(0, 0, 0);
+    b.push(2000, 0.25, 0); // the next update after two seconds of standing
+    expect(b.sample(1000)).toEqual({ x: 0, y: 0 });
+    expect(b.sample(1950)).toEqual({ x: 0, y: 0 });
+    expect(b.sample(1975)!.x).toBeCloseTo(0.125, 6);
+  });
+
+  it("draws entities with sparse updates (far away: every 4th tick) further behind, so they do not stutter", () => {
+    const near = new SnapshotBuffer(50);
+    const far = new SnapshotBuffer(50);
+    for (let t = 0; t <= 2000; t += 50) near.push(t, t / 200, 0);
+    for (let t = 0; t <= 2000; t += 200) far.push(t, t / 200, 0);
+    expect(near.delay).toBe(100);
+    expect(far.delay).toBeGreaterThanOrEqual(240);
+    // Just before the next far update arrives (at 2200), the far entity is still moving.
+    const now = 2190;
+    const a = far.sample(now - far.delay)!.x, b2 = far.sample(now - 20 - far.delay)!.x;
+    expect(a).toBeGreaterThan(b2);
   });
 
   it("ignores out-of-order snapshots and replaces a same-time one", () => {

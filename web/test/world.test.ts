@@ -72,14 +72,22 @@ describe("WorldState.apply", () => {
     expect(r.left).toEqual([]);
   });
 
-  it("keeps one snapshot per tick for every known entity", () => {
+  it("records a snapshot when an entity enters and when it moves", () => {
     const w = new WorldState(1, TICK_MS);
     w.apply(update({ tick: 10, enters: [enter(2, "A", 0, 0)] }), 0);
     w.apply(update({ tick: 11 }), 50);
     w.apply(update({ tick: 12, moves: [2, 16, 0] }), 100);
+    w.apply(update({ tick: 13, moves: [2, 16, 0] }), 150);
     expect(w.entities.get(2)!.buffer.snapshots).toEqual([
-      { t: 500, x: 0, y: 0 }, { t: 550, x: 0, y: 0 }, { t: 600, x: 1, y: 0 },
+      { t: 500, x: 0, y: 0 }, { t: 600, x: 1, y: 0 }, { t: 650, x: 2, y: 0 },
     ]);
+    // After standing still for a second it moves again: it is held where it stood until
+    // about one update interval before the new position.
+    w.apply(update({ tick: 40, moves: [2, 16, 0] }), 1500);
+    const s = w.entities.get(2)!.buffer.snapshots;
+    expect(s[s.length - 1]).toEqual({ t: 2000, x: 3, y: 0 });
+    expect(s[s.length - 2]!.x).toBe(2);
+    expect(s[s.length - 2]!.t).toBeGreaterThan(1900);
   });
 
   it("shows emote events on others and on the own character; moving ends sitting", () => {
