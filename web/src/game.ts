@@ -32,6 +32,14 @@ const KEYS: Record<string, [number, number]> = {
   KeyD: [1, 0], ArrowRight: [1, 0],
 };
 
+/** The movement key of a keyboard event (by code, or by key for unusual layouts/drivers). */
+function keyCode(e: KeyboardEvent): string | null {
+  if (e.code in KEYS) return e.code;
+  const byKey: Record<string, string> = { w: "KeyW", a: "KeyA", s: "KeyS", d: "KeyD" };
+  const k = byKey[e.key.toLowerCase()] ?? (e.key in KEYS ? e.key : null);
+  return k;
+}
+
 /** Corrections longer than this snap; shorter ones are smoothed out. */
 const SNAP_DISTANCE = 2;
 
@@ -158,13 +166,16 @@ export class GameSession {
         chatInput.focus();
         return;
       }
-      if (e.code in KEYS) {
+      const code = keyCode(e);
+      if (code) {
         e.preventDefault();
-        this.pressed.add(e.code);
+        this.pressed.add(code);
+        this.directionChanged();
       }
     };
     const onKeyUp = (e: KeyboardEvent) => {
-      this.pressed.delete(e.code);
+      const code = keyCode(e);
+      if (code && this.pressed.delete(code)) this.directionChanged();
     };
     const onBlur = () => this.pressed.clear();
     const onChatKey = (e: KeyboardEvent) => {
@@ -202,6 +213,22 @@ export class GameSession {
       chatInput.removeEventListener("input", onChatInput);
       chatInput.removeEventListener("focus", onBlur);
     });
+  }
+
+  /**
+   * A new direction goes out at once (a client tick now, the next one a full tick later)
+   * rather than waiting for the next tick.
+   */
+  private directionChanged(): void {
+    const p = this.predictor;
+    if (!p) return;
+    const [dx, dy] = this.direction();
+    const cur = p.current;
+    if (cur && cur.dx === dx && cur.dy === dy) return;
+    const now = performance.now();
+    this.clientTick(now);
+    this.tickAcc = 0;
+    this.lastTickDriver = now;
   }
 
   private direction(): [number, number] {

@@ -52,6 +52,11 @@ export class Predictor {
     tickRate: number,
     /** Resend the direction at least this often (the protocol asks for every 100 ms). */
     private readonly resendMs = 100,
+    /**
+     * No resends while this many inputs wait for the server's ack (a stalled or hand-stepped
+     * server): its bounded inbox would overflow and close the connection. Changes still go.
+     */
+    private readonly maxUnacked = 10,
   ) {
     this.x = Math.fround(x);
     this.y = Math.fround(y);
@@ -77,7 +82,8 @@ export class Predictor {
     let send: InputToSend | null = null;
     const cur = this.current;
     const changed = !cur || cur.dx !== dx || cur.dy !== dy;
-    if (changed || nowMs - this.lastSentAt >= this.resendMs) {
+    const unacked = this.seq - this.ackSeq;
+    if (changed || (nowMs - this.lastSentAt >= this.resendMs && unacked < this.maxUnacked)) {
       this.seq++;
       const input: PendingInput = { seq: this.seq, dx, dy, dir: normalise(dx, dy), ticks: 0 };
       this.inputs.push(input);

@@ -161,6 +161,17 @@ describe("Predictor", () => {
     expect(sent.map((s) => s?.seq ?? null)).toEqual([1, null, 2, null, 3]);
   });
 
+  it("stops resending while the server acknowledges nothing, but still sends changes", () => {
+    const p = new Predictor(openMap(20, 20), 5, 5, SPEED, RATE);
+    let sent = 0;
+    for (let t = 0; t < 100; t++) if (p.tick(1, 0, t * 50)) sent++;
+    expect(sent).toBe(10); // not 50: the server has not acked any
+    expect(p.tick(0, 1, 5000)).not.toBeNull();
+    p.reconcile(11, 1, p.x, p.y);
+    const resent = [5050, 5100, 5150].map((t) => p.tick(0, 1, t));
+    expect(resent.filter((s) => s !== null)).toHaveLength(1);
+  });
+
   it("agrees with the server exactly when nothing disturbs it (no corrections)", () => {
     const map = gridMap([
       "..........",
