@@ -280,7 +280,9 @@ export class CharacterSprite {
     } else if (emote === "wave") {
       armR = -2.6 + Math.sin(nowMs * 0.02) * 0.45;
     } else if (sitting) {
-      bob = 3;
+      bob = 4;
+      armL = 0.5;
+      armR = -0.5;
     }
     this.body.position.set(px, py);
     this.figure.position.set(0, bob);
