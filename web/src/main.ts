@@ -1,0 +1,5 @@
+import "./style.css";
+import "./debug";
+import { App } from "./app";
+
+new App().start();
