@@ -17,8 +17,8 @@ export interface Collision {
 
 /** Whether a player box centred at (x, y) overlaps no blocked tile and stays on the map. */
 export function boxFree(map: Collision, x: number, y: number): boolean {
-  const minX = f(x - HALF_SIZE), maxX = f(f(x + HALF_SIZE) - EPS);
-  const minY = f(y - HALF_SIZE), maxY = f(f(y + HALF_SIZE) - EPS);
+  const minX = f(f(x - HALF_SIZE) + EPS), maxX = f(f(x + HALF_SIZE) - EPS);
+  const minY = f(f(y - HALF_SIZE) + EPS), maxY = f(f(y + HALF_SIZE) - EPS);
   if (minX < 0 || minY < 0 || maxX >= map.width || maxY >= map.height) return false;
   const tx0 = Math.trunc(minX), tx1 = Math.trunc(maxX), ty0 = Math.trunc(minY), ty1 = Math.trunc(maxY);
   for (let ty = ty0; ty <= ty1; ty++) {

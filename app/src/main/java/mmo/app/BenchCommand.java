@@ -294,7 +294,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void stop(Process p, int seconds) throws InterruptedException {
-        if (!p.isAlive()) return;
+        if (p == null || !p.isAlive()) return;
         p.destroy();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -10,10 +10,13 @@ package mmo.server.world;
  * A skipped update is not lost: the next one carries the whole delta since the last sent.
  *
  * @param tiered       whether far entities get the slower cadences (false: every tick)
- * @param bytesPerTick budget for the optional part of one client's update per tick
+ * @param bytesPerTick budget for the far moves in one client's update per tick
  */
 public record InterestPolicy(boolean tiered, int bytesPerTick) {
     /** The default: tiered, about 28 KB/s per client at 20 Hz for the optional part. */
+    /** Most bytes of enters in one update; clients accept frames up to 64 KiB. */
+    public static final int MAX_ENTER_BYTES = 32 * 1024;
+
     public static final InterestPolicy DEFAULT = new InterestPolicy(true, 1400);
     /** Everything in view every tick, no budget (tests that count every move; comparisons). */
     public static final InterestPolicy EVERY_TICK = new InterestPolicy(false, Integer.MAX_VALUE);

@@ -50,8 +50,8 @@ public final class Movement {
 
     /** Whether a player box centred at (x, y) overlaps no blocked tile and stays on the map. */
     public static boolean boxFree(TileMap map, float x, float y) {
-        float minX = x - HALF_SIZE, maxX = x + HALF_SIZE - EPS;
-        float minY = y - HALF_SIZE, maxY = y + HALF_SIZE - EPS;
+        float minX = x - HALF_SIZE + EPS, maxX = x + HALF_SIZE - EPS;
+        float minY = y - HALF_SIZE + EPS, maxY = y + HALF_SIZE - EPS;
         if (minX < 0 || minY < 0 || maxX >= map.width() || maxY >= map.height()) return false;
         int tx0 = (int) minX, tx1 = (int) maxX, ty0 = (int) minY, ty1 = (int) maxY;
         for (int ty = ty0; ty <= ty1; ty++) {

@@ -399,7 +399,7 @@ public final class World {
         float vx = viewer.x, vy = viewer.y;
 
         // 1. merge the two sorted sets into ops; mandatory ones are marked to send
-        int ops = 0, optionalN = 0, a = 0, b = 0;
+        int ops = 0, optionalN = 0, a = 0, b = 0, enterBytes = 0;
         while (a < oldN || b < curN) {
             int oldId = a < oldN ? old[a] : Integer.MAX_VALUE;
             int curId = b < curN ? cur[b] : Integer.MAX_VALUE;
@@ -415,9 +415,14 @@ public final class World {
             int period = policy.period(dx * dx + dy * dy, r);
             opId[ops] = curId;
             if (curId < oldId) {
+                // Enters are always sent, so the client's set of who is in view is exact, up
+                // to a cap per update (a crowd seen at once arrives over a few ticks instead of
+                // in one frame larger than clients accept).
+                int cost = byId[curId].enterFields().length + 8;
                 opKind[ops] = OP_ENTER;
-                opSend[ops] = period == 1;
-                opCost[ops] = period == 1 ? 0 : byId[curId].enterFields().length + 8;
+                opSend[ops] = enterBytes + cost <= InterestPolicy.MAX_ENTER_BYTES;
+                if (opSend[ops]) enterBytes += cost;
+                opCost[ops] = 0;
                 b++;
             } else {
                 int lastX = viewer.knownQx[a], lastY = viewer.knownQy[a];
@@ -430,7 +435,7 @@ public final class World {
                 a++;
                 b++;
             }
-            if (!opSend[ops] && opKind[ops] != OP_KEEP) optional[optionalN++] = ops;
+            if (!opSend[ops] && opKind[ops] == OP_MOVE) optional[optionalN++] = ops;
             ops++;
         }
 

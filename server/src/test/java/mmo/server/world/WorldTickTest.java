@@ -70,6 +70,17 @@ class WorldTickTest {
     }
 
     @Test
+    void stopsFlushAgainstWallsFromEitherSide() {
+        Player right = join(world, "Lefty", 22.5f, 10.5f, new FakeLink());
+        Player down = join(world, "Uppy", 31.5f, 36.5f, new FakeLink()); // below the block at 30..33
+        input(right, 1, -1, 0);
+        input(down, 2, 0, -1);
+        for (int i = 0; i < 40; i++) world.tick();
+        assertThat(right.x()).isCloseTo(21f + Movement.HALF_SIZE, within(1e-3f));
+        assertThat(down.y()).isCloseTo(34f + Movement.HALF_SIZE, within(1e-3f));
+    }
+
+    @Test
     void cannotLeaveTheMap() {
         Player p = join(world, "Alice", 0.5f, 0.5f, new FakeLink());
         input(p, 1, -1, -1);
