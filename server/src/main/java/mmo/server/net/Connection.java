@@ -57,15 +57,15 @@ public final class Connection implements ClientLink {
     private Inbox inbox;
 
     // tick-thread state
-    // This tick's outgoing messages as ready WebSocket frames (header + payload) in one pooled
-    // buffer, handed to the socket in one write at flush. Guarded by this.
-    private ByteBuf pending;
+    // This tick's outgoing game messages, handed to the event loop once per tick.
+    private final Outbound outbound;
 
     private volatile boolean closing;
 
     Connection(Channel channel, GameContext ctx) {
         this.channel = channel;
         this.ctx = ctx;
+        this.outbound = new Outbound(channel);
     }
 
     // ------------------------------------------------------------------ inbound (event loop)
@@ -248,32 +248,9 @@ public final class Connection implements ClientLink {
         closing = true;
         if (accountId != 0) ctx.sessions().release(accountId, this);
         if (inWorld) ctx.world().execute(() -> ctx.world().leave(this));
-        ByteBuf left = takePending();
-        if (left != null) left.release();
+        outbound.close();
     }
 
-    private synchronized ByteBuf takePending() {
-        ByteBuf b = pending;
-        pending = null;
-        return b;
-    }
-
-    /** Appends a binary frame header for {@code length} payload bytes; the caller writes the payload. Holds this. */
-    private ByteBuf frame(int length) {
-        if (pending == null) pending = channel.alloc().buffer(Math.max(256, length + 10));
-        pending.ensureWritable(length + 10);
-        pending.writeByte(0x82); // FIN, binary; server frames are not masked
-        if (length < 126) {
-            pending.writeByte(length);
-        } else if (length < 65536) {
-            pending.writeByte(126);
-            pending.writeShort(length);
-        } else {
-            pending.writeByte(127);
-            pending.writeLong(length);
-        }
-        return pending;
-    }
 
     // ------------------------------------------------------------------ outbound
 
@@ -315,17 +292,13 @@ public final class Connection implements ClientLink {
     @Override
     public void sendEncoded(byte[] bytes, int length) {
         if (closing) return;
-        synchronized (this) {
-            frame(length).writeBytes(bytes, 0, length);
-        }
+        outbound.append(bytes, length);
     }
 
-    /** Tick thread: one write of the tick's frames, flushed once. */
+    /** Tick thread: hands the tick's frames to the event loop, written and flushed once. */
     @Override
     public void flush() {
-        ByteBuf batch = takePending();
-        if (batch == null) return;
-        channel.writeAndFlush(batch, channel.voidPromise());
+        outbound.flush();
     }
 
     @Override
@@ -347,8 +320,7 @@ public final class Connection implements ClientLink {
     }
 
     private void flushPendingNow() {
-        ByteBuf b = takePending();
-        if (b != null) channel.write(b, channel.voidPromise());
+        outbound.writeReady(false);
     }
 
     void protocolError(String why) {

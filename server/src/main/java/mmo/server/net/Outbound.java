@@ -1,0 +1,152 @@
+package mmo.server.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A connection's outgoing game traffic between the tick thread and the channel's event loop.
+ * The tick thread appends each message as a ready WebSocket binary frame (header + payload)
+ * to a byte array it alone touches; {@link #flush} hands the tick's bytes over (a swap under a
+ * short lock) and queues the connection on its event loop's {@link Batcher}, which drains
+ * every queued connection in one task per loop per tick: the event loop copies into a pooled
+ * direct buffer (its own allocator cache) and writes and flushes once. So a tick costs one
+ * cross-thread wake-up per event loop, not one per connection, and allocates nothing per
+ * message on the tick thread.
+ */
+final class Outbound {
+    private final Channel channel;
+    private final Batcher batcher;
+    private byte[] building = new byte[512]; // tick thread only
+    private int buildingLen;
+    private final Object lock = new Object();
+    private byte[] ready = new byte[512];    // guarded by lock
+    private int readyLen;
+    private volatile boolean closed;
+
+    Outbound(Channel channel) {
+        this.channel = channel;
+        this.batcher = Batcher.of(channel.eventLoop());
+    }
+
+    /** Tick thread: appends one message as a binary frame. */
+    void append(byte[] payload, int length) {
+        if (closed) return;
+        int need = buildingLen + length + 10;
+        if (need > building.length) building = Arrays.copyOf(building, Math.max(need, building.length * 2));
+        byte[] b = building;
+        int p = buildingLen;
+        b[p++] = (byte) 0x82; // FIN, binary; server frames are not masked
+        if (length < 126) {
+            b[p++] = (byte) length;
+        } else if (length < 65536) {
+            b[p++] = 126;
+            b[p++] = (byte) (length >>> 8);
+            b[p++] = (byte) length;
+        } else {
+            b[p++] = 127;
+            for (int shift = 56; shift >= 0; shift -= 8) b[p++] = (byte) ((long) length >>> shift);
+        }
+        System.arraycopy(payload, 0, b, p, length);
+        buildingLen = p + length;
+    }
+
+    /** Tick thread: hands this tick's frames to the event loop. */
+    void flush() {
+        if (buildingLen == 0 || closed) {
+            buildingLen = 0;
+            return;
+        }
+        boolean wasEmpty;
+        synchronized (lock) {
+            wasEmpty = readyLen == 0;
+            if (wasEmpty) {
+                byte[] t = ready;
+                ready = building;
+                building = t;
+                readyLen = buildingLen;
+            } else { // the loop has not written the last tick yet: send both, in order
+                int need = readyLen + buildingLen;
+                if (need > ready.length) ready = Arrays.copyOf(ready, Math.max(need, ready.length * 2));
+                System.arraycopy(building, 0, ready, readyLen, buildingLen);
+                readyLen = need;
+            }
+        }
+        buildingLen = 0;
+        if (wasEmpty) batcher.add(this);
+    }
+
+    /** Event loop: writes what is ready (also before a close, so nothing handed over is lost). */
+    void writeReady(boolean flush) {
+        ByteBuf buf;
+        synchronized (lock) {
+            if (readyLen == 0) return;
+            buf = channel.alloc().directBuffer(readyLen);
+            buf.writeBytes(ready, 0, readyLen);
+            readyLen = 0;
+        }
+        if (!channel.isActive()) {
+            buf.release();
+            return;
+        }
+        if (flush) {
+            channel.writeAndFlush(buf, channel.voidPromise());
+        } else {
+            channel.write(buf, channel.voidPromise());
+        }
+    }
+
+    /** Any thread: drops whatever is not written yet. */
+    void close() {
+        closed = true;
+        synchronized (lock) {
+            readyLen = 0;
+        }
+    }
+
+    /** One per event loop: the connections with frames to write this tick. */
+    static final class Batcher implements Runnable {
+        private static final Map<EventLoop, Batcher> BY_LOOP = new ConcurrentHashMap<>();
+        private final EventLoop loop;
+        private final Queue<Outbound> queue = PlatformDependent.newMpscQueue();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+
+        private Batcher(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        static Batcher of(EventLoop loop) {
+            Batcher b = BY_LOOP.get(loop);
+            if (b == null) {
+                b = BY_LOOP.computeIfAbsent(loop, Batcher::new);
+                loop.terminationFuture().addListener(f -> BY_LOOP.remove(loop));
+            }
+            return b;
+        }
+
+        void add(Outbound o) {
+            queue.offer(o);
+            if (scheduled.compareAndSet(false, true)) {
+                try {
+                    loop.execute(this);
+                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                    queue.clear();
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            scheduled.set(false);
+            Outbound o;
+            while ((o = queue.poll()) != null) o.writeReady(true);
+        }
+    }
+}
