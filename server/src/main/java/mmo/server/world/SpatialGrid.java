@@ -15,6 +15,10 @@ final class SpatialGrid {
     private final int[] cellStart;
     private final int[] cursor;
     private Player[] entries = new Player[64];
+    // The same entries as flat arrays (cell order), which the per-viewer scan reads: no
+    // pointer chasing into Player objects in the tick's hottest loop.
+    private float[] ex = new float[64], ey = new float[64];
+    private int[] eid = new int[64];
     private int[] cellOf = new int[64];
 
     SpatialGrid(int worldWidth, int worldHeight, float cellSize) {
@@ -36,6 +40,9 @@ final class SpatialGrid {
         if (entries.length < n) {
             entries = new Player[Math.max(n, entries.length * 2)];
             cellOf = new int[entries.length];
+            ex = new float[entries.length];
+            ey = new float[entries.length];
+            eid = new int[entries.length];
         }
         int cells = cols * rows;
         java.util.Arrays.fill(cellStart, 0);
@@ -47,7 +54,14 @@ final class SpatialGrid {
         }
         for (int c = 0; c < cells; c++) cellStart[c + 1] += cellStart[c];
         System.arraycopy(cellStart, 0, cursor, 0, cells);
-        for (int i = 0; i < n; i++) entries[cursor[cellOf[i]]++] = players.get(i);
+        for (int i = 0; i < n; i++) {
+            Player p = players.get(i);
+            int k = cursor[cellOf[i]]++;
+            entries[k] = p;
+            ex[k] = p.x;
+            ey[k] = p.y;
+            eid[k] = p.id;
+        }
         java.util.Arrays.fill(entries, n, entries.length, null);
     }
 
@@ -84,11 +98,10 @@ final class SpatialGrid {
                 int start = cellStart[c], end = cellStart[c + 1];
                 viewer.growKnown(n + (end - start));
                 int[] out = viewer.nextIds;
+                int self = viewer.id;
                 for (int i = start; i < end; i++) {
-                    Player p = entries[i];
-                    if (p == viewer) continue;
-                    float dx = p.x - x, dy = p.y - y;
-                    if (dx * dx + dy * dy <= r2) out[n++] = p.id;
+                    float dx = ex[i] - x, dy = ey[i] - y;
+                    if (dx * dx + dy * dy <= r2 && eid[i] != self) out[n++] = eid[i];
                 }
             }
         }
