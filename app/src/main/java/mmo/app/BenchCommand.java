@@ -58,6 +58,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--settle", defaultValue = "3", description = "Seconds between ramp and steady phase (default ${DEFAULT-VALUE}).")
     int settle;
 
+    @Option(names = "--transport-only", description = "The machine's ceiling for this traffic: the same bots, sockets and frame rate against a server with no world, sending each client one 150-byte frame per tick.")
+    boolean transportOnly;
+
     @Option(names = "--pin", description = "Pin the server to CPU 0 and the bots to CPU 1 (taskset).")
     boolean pin;
 
@@ -127,6 +130,7 @@ final class BenchCommand implements Callable<Integer> {
                         "--host", "127.0.0.1", "--port", Integer.toString(port),
                         "--db", "jdbc:sqlite:" + dir.resolve("bench.db"),
                         "--bots-key", botsKey, "--bots-spawn", workload.spawn()));
+                if (transportOnly) cmd.add("--transport-only");
                 server = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve("server.log").toFile()).start();
                 serverProcessId = server.pid();
@@ -214,7 +218,7 @@ final class BenchCommand implements Callable<Integer> {
             JsonNode stats = getJson(URI.create(statsUri + "?from=" + fromTick));
 
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("workload", workload.id());
+            r.put("workload", transportOnly ? "transport-only" : workload.id());
             r.put("n", report.path("n").asInt());
             r.put("tick_p50_ms", stats.path("p50_ms").asDouble());
             r.put("tick_p99_ms", stats.path("p99_ms").asDouble());
@@ -243,7 +247,7 @@ final class BenchCommand implements Callable<Integer> {
             r.put("tick_mean_ms", stats.path("mean_ms").asDouble());
             r.put("ack_max_ms", report.path("ack_max_ms").asDouble());
             r.put("updates_per_client_s", report.path("updates_per_client_s").asDouble());
-            r.put("interest", "players within " + report.path("view_radius").asDouble() + " units");
+            r.put("interest", stats.path("interest").asText("players within " + report.path("view_radius").asDouble() + " units"));
             Map<String, Object> failures = new LinkedHashMap<>();
             for (String k : List.of("connect", "login", "disconnect", "protocol")) {
                 failures.put(k, report.path("failures_" + k).asLong());

@@ -50,6 +50,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "Serve GET /stats (tick durations as JSON); also on with --bots-key (env MMO_STATS_ENABLED).")
     Boolean stats;
 
+    @Option(names = "--transport-only", description = "Benchmark baseline: no world; each client gets one fixed-size frame per tick acknowledging its input (mmo bench --transport-only).")
+    boolean transportOnly;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> overrides = new HashMap<>();
@@ -62,6 +65,7 @@ final class ServeCommand implements Callable<Integer> {
         if (botsKey != null) overrides.put("mmo.bots.key", botsKey);
         if (botsSpawn != null) overrides.put("mmo.bots.spawn", botsSpawn);
         if (stats != null) overrides.put("mmo.stats.enabled", stats);
+        if (transportOnly) overrides.put("mmo.bench.transport-only", true);
         ServerConfig cfg = ServerConfig.load(config, overrides);
         MmoServer server = MmoServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -74,7 +74,8 @@ public final class MmoServer implements AutoCloseable {
             log.warn("bot fleet fast login is ON (mmo.bots.key set; spawn {}): for load tests only", config.botsSpawn());
         }
         this.world = new World(config.worldName(), map, new World.WorldSettings(config.tickRate(), config.regionSize(),
-                config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks(), config.interestPolicy()),
+                config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks(), config.interestPolicy(),
+                config.transportOnly() ? config.transportFrameBytes() : 0),
                 saves, new Chat());
         this.net = new NetServer(config, new GameContext(config, accounts, world, sessions));
         this.port = net.start();

@@ -37,7 +37,9 @@ public record ServerConfig(
         int interestBytesPerTick,
         String botsKey,
         String botsSpawn,
-        boolean statsEnabled) {
+        boolean statsEnabled,
+        boolean transportOnly,
+        int transportFrameBytes) {
 
     /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
     public static ServerConfig load(Path file, Map<String, ?> overrides) {
@@ -88,7 +90,9 @@ public record ServerConfig(
                 c.getInt("interest.bytes-per-tick"),
                 c.getString("bots.key"),
                 c.getString("bots.spawn"),
-                c.getBoolean("stats.enabled"));
+                c.getBoolean("stats.enabled"),
+                c.getBoolean("bench.transport-only"),
+                c.getInt("bench.frame-bytes"));
         cfg.validate();
         return cfg;
     }

@@ -38,9 +38,20 @@ final class StatsEndpoint {
         TickStats.Summary s = world.tickStats().since(from);
         return String.format(Locale.ROOT,
                 "{\"world\":\"%s\",\"players\":%d,\"tick\":%d,\"from\":%d,\"ticks\":%d,\"p50_ms\":%.3f,"
-                        + "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,\"hz\":%.3f}",
+                        + "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,\"hz\":%.3f,\"time_dilation\":%.3f,"
+                        + "\"interest\":\"%s\"}",
                 escape(world.name()), sessions.online(), world.currentTick(), from, s.ticks(), s.p50Ms(), s.p99Ms(),
-                s.maxMs(), s.meanMs(), s.hz());
+                s.maxMs(), s.meanMs(), s.hz(), world.timeDilation(), escape(describeInterest()));
+    }
+
+    private String describeInterest() {
+        World.WorldSettings w = world.settings();
+        if (w.transportOnly()) return "none: transport-only baseline, one " + w.transportOnlyFrameBytes() + "-byte frame per client per tick";
+        var p = w.interest();
+        String r = String.format(Locale.ROOT, "players within %.0f units", w.viewRadius());
+        if (!p.tiered()) return r + ", every move every tick";
+        return r + String.format(Locale.ROOT, "; moves beyond %.0f every 2nd tick, beyond %.0f every 4th, within %d B/tick",
+                w.viewRadius() * 0.5, w.viewRadius() * 0.75, p.bytesPerTick());
     }
 
     private static String escape(String s) {

@@ -126,6 +126,27 @@ final class UpdateEncoder {
         return out;
     }
 
+    /** Field number of the filler of padded updates: unknown to clients, which skip it. */
+    static final int PADDING_FIELD = 99;
+
+    /**
+     * As {@link #finish}, then pads the message with an unknown field to about
+     * {@code targetBytes} (the transport-only baseline's fixed frame size).
+     */
+    WireWriter finishPadded(int tick, int ackSeq, int ticksSinceAck, int x, int y, float timeDilation, int targetBytes) {
+        WireWriter b = body;
+        finish(tick, ackSeq, ticksSinceAck, x, y, timeDilation);
+        int have = b.size() + 4;
+        int pad = Math.max(0, targetBytes - have - 4);
+        if (padding.length < pad) padding = new byte[pad];
+        b.lengthDelimited(PADDING_FIELD, padding, 0, pad);
+        out.reset();
+        out.lengthDelimited(SERVER_MESSAGE_WORLD_UPDATE, b.array(), 0, b.size());
+        return out;
+    }
+
+    private byte[] padding = new byte[0];
+
     /** The enter fields of {@code e} except its position: id, kind, name, class, appearance, emote. */
     static byte[] encodeEnterFields(Player e) {
         WireWriter w = new WireWriter(64 + e.name.length() * 3);

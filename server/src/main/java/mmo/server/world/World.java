@@ -91,10 +91,21 @@ public final class World {
 
     /** Settings a world needs from the configuration. */
     public record WorldSettings(int tickRate, int regionSize, float viewRadius, float speed,
-                                int inputsPerTick, int saveEveryTicks, InterestPolicy interest) {
+                                int inputsPerTick, int saveEveryTicks, InterestPolicy interest,
+                                int transportOnlyFrameBytes) {
         public WorldSettings(int tickRate, int regionSize, float viewRadius, float speed,
                              int inputsPerTick, int saveEveryTicks) {
-            this(tickRate, regionSize, viewRadius, speed, inputsPerTick, saveEveryTicks, InterestPolicy.DEFAULT);
+            this(tickRate, regionSize, viewRadius, speed, inputsPerTick, saveEveryTicks, InterestPolicy.DEFAULT, 0);
+        }
+
+        public WorldSettings(int tickRate, int regionSize, float viewRadius, float speed,
+                             int inputsPerTick, int saveEveryTicks, InterestPolicy interest) {
+            this(tickRate, regionSize, viewRadius, speed, inputsPerTick, saveEveryTicks, interest, 0);
+        }
+
+        /** The benchmark baseline: no world, one fixed-size acknowledgement frame per client per tick. */
+        public boolean transportOnly() {
+            return transportOnlyFrameBytes > 0;
         }
     }
 
@@ -213,6 +224,10 @@ public final class World {
         long start = System.nanoTime();
         int t = tick + 1;
         runCommands();
+        if (settings.transportOnly()) {
+            transportOnlyTick(t);
+            return;
+        }
         phaseInputs(t);
         phaseSimulate();
         phaseInterest();
@@ -228,6 +243,29 @@ public final class World {
     /** Durations of the recent ticks; any thread. */
     public TickStats tickStats() {
         return tickStats;
+    }
+
+    /**
+     * The transport-only baseline: inputs are acknowledged, nothing moves, nobody sees anybody;
+     * each client gets one frame of {@code transportOnlyFrameBytes} per tick.
+     */
+    private void transportOnlyTick(int t) {
+        long start = System.nanoTime();
+        phaseInputs(t);
+        for (int i = 0; i < players.size(); i++) {
+            Player p = players.get(i);
+            p.dirX = 0;
+            p.dirY = 0;
+            UpdateEncoder enc = encoder;
+            enc.begin();
+            WireWriter w = enc.finishPadded(t, p.ackSeq, p.ackTick < 0 ? 0 : t - p.ackTick + 1,
+                    quantize(p.x), quantize(p.y), 1f, settings.transportOnlyFrameBytes());
+            p.link.sendEncoded(w.array(), w.size());
+        }
+        phaseFlush();
+        tick = t;
+        lastTickNanos = System.nanoTime() - start;
+        tickStats.record(t, start, lastTickNanos);
     }
 
     private void runCommands() {
