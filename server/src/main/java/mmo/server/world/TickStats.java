@@ -11,16 +11,32 @@ import java.util.Arrays;
 public final class TickStats {
     public static final int CAPACITY = 1 << 16;
 
-    /** Tick durations over a window: percentiles in milliseconds and the tick rate held. */
-    public record Summary(int ticks, double p50Ms, double p99Ms, double maxMs, double meanMs, double hz) {}
+    /**
+     * Tick durations over a window: wall-clock percentiles in milliseconds, the same for the
+     * tick thread's CPU time (its own work, without the time other threads, such as the
+     * network's, held the CPU while it waited), and the tick rate held.
+     */
+    public record Summary(int ticks, double p50Ms, double p99Ms, double maxMs, double meanMs, double hz,
+                          double cpuP50Ms, double cpuP99Ms, double cpuMaxMs) {
+        public Summary(int ticks, double p50Ms, double p99Ms, double maxMs, double meanMs, double hz) {
+            this(ticks, p50Ms, p99Ms, maxMs, meanMs, hz, 0, 0, 0);
+        }
+    }
 
     private final long[] startNanos = new long[CAPACITY];
     private final long[] durationNanos = new long[CAPACITY];
     private final int[] tickNumbers = new int[CAPACITY];
+    private final long[] cpuNanos = new long[CAPACITY];
     private long recorded;
 
     synchronized void record(int tick, long start, long duration) {
+        record(tick, start, duration, -1);
+    }
+
+    /** @param cpu the tick thread's CPU time for the tick, or -1 if not measured */
+    synchronized void record(int tick, long start, long duration, long cpu) {
         int i = (int) (recorded & (CAPACITY - 1));
+        cpuNanos[i] = cpu;
         startNanos[i] = start;
         durationNanos[i] = duration;
         tickNumbers[i] = tick;
@@ -36,22 +52,28 @@ public final class TickStats {
     public synchronized Summary since(int fromTick) {
         int held = (int) Math.min(recorded, CAPACITY);
         long[] d = new long[held];
+        long[] c = new long[held];
         int n = 0;
         long firstStart = Long.MAX_VALUE, lastStart = Long.MIN_VALUE;
         for (int k = 0; k < held; k++) {
             int i = (int) ((recorded - held + k) & (CAPACITY - 1));
             if (tickNumbers[i] < fromTick) continue;
+            c[n] = cpuNanos[i];
             d[n++] = durationNanos[i];
             firstStart = Math.min(firstStart, startNanos[i]);
             lastStart = Math.max(lastStart, startNanos[i]);
         }
         if (n == 0) return new Summary(0, 0, 0, 0, 0, 0);
         Arrays.sort(d, 0, n);
+        Arrays.sort(c, 0, n);
         long sum = 0;
         for (int k = 0; k < n; k++) sum += d[k];
         double hz = n > 1 && lastStart > firstStart ? (n - 1) * 1e9 / (lastStart - firstStart) : 0;
+        boolean cpu = c[0] >= 0;
         return new Summary(n, ms(d[percentileIndex(n, 0.50)]), ms(d[percentileIndex(n, 0.99)]), ms(d[n - 1]),
-                sum / (double) n / 1e6, hz);
+                sum / (double) n / 1e6, hz,
+                cpu ? ms(c[percentileIndex(n, 0.50)]) : 0, cpu ? ms(c[percentileIndex(n, 0.99)]) : 0,
+                cpu ? ms(c[n - 1]) : 0);
     }
 
     private static int percentileIndex(int n, double q) {

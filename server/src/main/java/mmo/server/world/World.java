@@ -222,6 +222,7 @@ public final class World {
     public void tick() {
         checkOwner();
         long start = System.nanoTime();
+        long cpuStart = threadCpu();
         int t = tick + 1;
         runCommands();
         if (settings.transportOnly()) {
@@ -237,7 +238,15 @@ public final class World {
         tickEvents.clear();
         tick = t;
         lastTickNanos = System.nanoTime() - start;
-        tickStats.record(t, start, lastTickNanos);
+        tickStats.record(t, start, lastTickNanos, cpuStart < 0 ? -1 : threadCpu() - cpuStart);
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
+
+    /** The calling thread's CPU time in nanoseconds, or -1 where the JVM cannot tell. */
+    private static long threadCpu() {
+        return CPU_TIME ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     /** Durations of the recent ticks; any thread. */
@@ -251,6 +260,7 @@ public final class World {
      */
     private void transportOnlyTick(int t) {
         long start = System.nanoTime();
+        long cpuStart = threadCpu();
         phaseInputs(t);
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
@@ -265,7 +275,7 @@ public final class World {
         phaseFlush();
         tick = t;
         lastTickNanos = System.nanoTime() - start;
-        tickStats.record(t, start, lastTickNanos);
+        tickStats.record(t, start, lastTickNanos, cpuStart < 0 ? -1 : threadCpu() - cpuStart);
     }
 
     private void runCommands() {

@@ -26,6 +26,21 @@ class TickStatsTest {
     }
 
     @Test
+    void cpuTimePercentilesBesideTheWallClock() {
+        TickStats s = new TickStats();
+        // wall 10 ms each, CPU 1..100 ms / 10 (the thread waited for the CPU the rest)
+        for (int t = 1; t <= 100; t++) s.record(t, t * 50_000_000L, 10_000_000L, t * 100_000L);
+        TickStats.Summary all = s.since(0);
+        assertThat(all.p99Ms()).isEqualTo(10.0);
+        assertThat(all.cpuP50Ms()).isEqualTo(5.0);
+        assertThat(all.cpuP99Ms()).isEqualTo(9.9);
+        assertThat(all.cpuMaxMs()).isEqualTo(10.0);
+        TickStats unmeasured = new TickStats();
+        unmeasured.record(1, 0, 5, -1);
+        assertThat(unmeasured.since(0).cpuP99Ms()).isZero();
+    }
+
+    @Test
     void keepsOnlyTheLastCapacityTicks() {
         TickStats s = new TickStats();
         for (int t = 1; t <= TickStats.CAPACITY + 10; t++) s.record(t, t * 1000L, 7);
