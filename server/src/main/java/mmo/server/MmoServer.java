@@ -77,6 +77,7 @@ public final class MmoServer implements AutoCloseable {
                 config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks(), config.interestPolicy(),
                 config.transportOnly() ? config.transportFrameBytes() : 0),
                 saves, new Chat());
+        world.setEncodeThreads(config.effectiveEncodeThreads());
         this.net = new NetServer(config, new GameContext(config, accounts, world, sessions));
         this.port = net.start();
         if (config.manualTick()) {

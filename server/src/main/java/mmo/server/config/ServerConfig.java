@@ -39,7 +39,8 @@ public record ServerConfig(
         String botsSpawn,
         boolean statsEnabled,
         boolean transportOnly,
-        int transportFrameBytes) {
+        int transportFrameBytes,
+        int encodeThreads) {
 
     /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
     public static ServerConfig load(Path file, Map<String, ?> overrides) {
@@ -92,7 +93,8 @@ public record ServerConfig(
                 c.getString("bots.spawn"),
                 c.getBoolean("stats.enabled"),
                 c.getBoolean("bench.transport-only"),
-                c.getInt("bench.frame-bytes"));
+                c.getInt("bench.frame-bytes"),
+                c.getInt("tick.encode-threads"));
         cfg.validate();
         return cfg;
     }
@@ -127,6 +129,11 @@ public record ServerConfig(
     public String toString() {
         return "ServerConfig[" + host + ":" + port + ", db " + mmo.server.persistence.Database.redact(dbUrl)
                 + ", world " + worldName + ", tick " + tickRate + " Hz, bots " + (botsEnabled() ? "on" : "off") + "]";
+    }
+
+    /** Encode threads to use: the setting, or one per available processor for 0. */
+    public int effectiveEncodeThreads() {
+        return encodeThreads > 0 ? encodeThreads : Runtime.getRuntime().availableProcessors();
     }
 
     /** The interest policy these settings describe. */

@@ -387,6 +387,7 @@ public final class World {
         }
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
+            p.enterFields(); // refreshed here, read-only while viewers are encoded
             p.qx = quantize(p.x);
             p.qy = quantize(p.y);
             xById[p.id] = p.x;
@@ -403,143 +404,196 @@ public final class World {
             tickEventIds[i] = tickEvents.get(i).getId();
             tickEventBytes[i] = tickEvents.get(i).toByteArray();
         }
-        for (int i = 0; i < players.size(); i++) {
-            encodeFor(players.get(i), t);
+        int n = players.size();
+        int k = viewerEncoders.length;
+        if (k == 1 || n < PARALLEL_ENCODE_MIN) {
+            ViewerEncoder enc = viewerEncoders[0];
+            for (int i = 0; i < n; i++) enc.encode(players.get(i), t);
+            return;
+        }
+        // contiguous slices, one per encode thread; the tick thread takes the first
+        java.util.concurrent.Future<?>[] slices = new java.util.concurrent.Future<?>[k - 1];
+        for (int w = 1; w < k; w++) {
+            int from = (int) ((long) n * w / k), to = (int) ((long) n * (w + 1) / k);
+            ViewerEncoder enc = viewerEncoders[w];
+            slices[w - 1] = encodePool.submit(() -> {
+                for (int i = from; i < to; i++) enc.encode(players.get(i), t);
+            });
+        }
+        ViewerEncoder first = viewerEncoders[0];
+        for (int i = 0, to = n / k; i < to; i++) first.encode(players.get(i), t);
+        for (java.util.concurrent.Future<?> f : slices) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while encoding", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("encoding failed", e.getCause());
+            }
         }
     }
 
-    // Scratch for one viewer's diff (tick thread): one op per entity that left, entered or stayed.
-    private static final byte OP_LEAVE = 0, OP_ENTER = 1, OP_MOVE = 2, OP_KEEP = 3;
-    private byte[] opKind = new byte[64];
-    private int[] opId = new int[64];
-    private int[] opLastX = new int[64];
-    private int[] opLastY = new int[64];
-    private boolean[] opSend = new boolean[64];
-    private int[] opCost = new int[64];
-    private int[] optional = new int[64];
+    /** Below this many players a tick encodes on its own thread only. */
+    static final int PARALLEL_ENCODE_MIN = 64;
+    private ViewerEncoder[] viewerEncoders = {new ViewerEncoder()};
+    private java.util.concurrent.ExecutorService encodePool;
 
-    private void growOps(int n) {
-        if (opKind.length >= n) return;
-        int c = Math.max(n, opKind.length * 2);
-        opKind = new byte[c];
-        opId = new int[c];
-        opLastX = new int[c];
-        opLastY = new int[c];
-        opSend = new boolean[c];
-        opCost = new int[c];
-        optional = new int[c];
+    /**
+     * Encodes viewers' updates on {@code threads} threads (the tick thread and
+     * {@code threads - 1} helpers); 1, the default, keeps everything on the tick thread.
+     * Call before the world runs.
+     */
+    public synchronized void setEncodeThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("encode threads must be >= 1");
+        if (encodePool != null) encodePool.shutdown();
+        encodePool = threads == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(threads - 1,
+                Thread.ofPlatform().name("encode-" + name + "-", 1).daemon(true).factory());
+        ViewerEncoder[] e = new ViewerEncoder[threads];
+        for (int i = 0; i < threads; i++) e[i] = new ViewerEncoder();
+        viewerEncoders = e;
     }
 
     /**
-     * Diffs what {@code viewer} knew against what it sees now (both sorted by id) and sends
-     * leaves, enters with full state, and moves as deltas from the last position sent, under
-     * the {@link InterestPolicy}: near entities always, farther ones on their cadence and
-     * within the byte budget. Encoded by hand into wire format (no allocation per entity).
+     * Encodes viewers' updates with its own scratch: one per encode thread. Reads only this
+     * tick's shared, already computed state (positions by id, enter fields, events) and writes
+     * only the viewer's own known set and link, so viewers can be encoded in parallel.
      */
-    private void encodeFor(Player viewer, int t) {
-        int[] old = viewer.knownIds;
-        int oldN = viewer.knownCount;
-        int[] cur = viewer.nextIds;
-        int curN = viewer.nextCount;
-        growOps(oldN + curN);
-        InterestPolicy policy = interest;
-        float r = settings.viewRadius();
-        float vx = viewer.x, vy = viewer.y;
+    private final class ViewerEncoder {
+        // one op per entity that left, entered or stayed
+        private final UpdateEncoder encoder = new UpdateEncoder();
+        private static final byte OP_LEAVE = 0, OP_ENTER = 1, OP_MOVE = 2, OP_KEEP = 3;
+        private byte[] opKind = new byte[64];
+        private int[] opId = new int[64];
+        private int[] opLastX = new int[64];
+        private int[] opLastY = new int[64];
+        private boolean[] opSend = new boolean[64];
+        private int[] opCost = new int[64];
+        private int[] optional = new int[64];
 
-        // 1. merge the two sorted sets into ops; mandatory ones are marked to send
-        int ops = 0, optionalN = 0, a = 0, b = 0, enterBytes = 0;
-        while (a < oldN || b < curN) {
-            int oldId = a < oldN ? old[a] : Integer.MAX_VALUE;
-            int curId = b < curN ? cur[b] : Integer.MAX_VALUE;
-            if (oldId < curId) {
-                opKind[ops] = OP_LEAVE;
-                opId[ops] = oldId;
-                opSend[ops] = true;
+        private void growOps(int n) {
+            if (opKind.length >= n) return;
+            int c = Math.max(n, opKind.length * 2);
+            opKind = new byte[c];
+            opId = new int[c];
+            opLastX = new int[c];
+            opLastY = new int[c];
+            opSend = new boolean[c];
+            opCost = new int[c];
+            optional = new int[c];
+        }
+
+        /**
+         * Diffs what {@code viewer} knew against what it sees now (both sorted by id) and sends
+         * leaves, enters with full state, and moves as deltas from the last position sent, under
+         * the {@link InterestPolicy}: near entities always, farther ones on their cadence and
+         * within the byte budget. Encoded by hand into wire format (no allocation per entity).
+         */
+        void encode(Player viewer, int t) {
+            int[] old = viewer.knownIds;
+            int oldN = viewer.knownCount;
+            int[] cur = viewer.nextIds;
+            int curN = viewer.nextCount;
+            growOps(oldN + curN);
+            InterestPolicy policy = interest;
+            float r = settings.viewRadius();
+            float vx = viewer.x, vy = viewer.y;
+
+            // 1. merge the two sorted sets into ops; mandatory ones are marked to send
+            int ops = 0, optionalN = 0, a = 0, b = 0, enterBytes = 0;
+            while (a < oldN || b < curN) {
+                int oldId = a < oldN ? old[a] : Integer.MAX_VALUE;
+                int curId = b < curN ? cur[b] : Integer.MAX_VALUE;
+                if (oldId < curId) {
+                    opKind[ops] = OP_LEAVE;
+                    opId[ops] = oldId;
+                    opSend[ops] = true;
+                    ops++;
+                    a++;
+                    continue;
+                }
+                float dx = xById[curId] - vx, dy = yById[curId] - vy;
+                int period = policy.period(dx * dx + dy * dy, r);
+                opId[ops] = curId;
+                if (curId < oldId) {
+                    // Enters are always sent, so the client's set of who is in view is exact, up
+                    // to a cap per update (a crowd seen at once arrives over a few ticks instead of
+                    // in one frame larger than clients accept).
+                    int cost = byId[curId].enterFields().length + 8;
+                    opKind[ops] = OP_ENTER;
+                    opSend[ops] = enterBytes + cost <= InterestPolicy.MAX_ENTER_BYTES;
+                    if (opSend[ops]) enterBytes += cost;
+                    opCost[ops] = 0;
+                    b++;
+                } else {
+                    int lastX = viewer.knownQx[a], lastY = viewer.knownQy[a];
+                    opLastX[ops] = lastX;
+                    opLastY[ops] = lastY;
+                    boolean moved = qxById[curId] != lastX || qyById[curId] != lastY;
+                    opKind[ops] = moved && InterestPolicy.due(period, curId, t) ? OP_MOVE : OP_KEEP;
+                    opSend[ops] = opKind[ops] == OP_MOVE && period == 1;
+                    opCost[ops] = 6;
+                    a++;
+                    b++;
+                }
+                if (!opSend[ops] && opKind[ops] == OP_MOVE) optional[optionalN++] = ops;
                 ops++;
-                a++;
-                continue;
             }
-            float dx = xById[curId] - vx, dy = yById[curId] - vy;
-            int period = policy.period(dx * dx + dy * dy, r);
-            opId[ops] = curId;
-            if (curId < oldId) {
-                // Enters are always sent, so the client's set of who is in view is exact, up
-                // to a cap per update (a crowd seen at once arrives over a few ticks instead of
-                // in one frame larger than clients accept).
-                int cost = byId[curId].enterFields().length + 8;
-                opKind[ops] = OP_ENTER;
-                opSend[ops] = enterBytes + cost <= InterestPolicy.MAX_ENTER_BYTES;
-                if (opSend[ops]) enterBytes += cost;
-                opCost[ops] = 0;
-                b++;
-            } else {
-                int lastX = viewer.knownQx[a], lastY = viewer.knownQy[a];
-                opLastX[ops] = lastX;
-                opLastY[ops] = lastY;
-                boolean moved = qxById[curId] != lastX || qyById[curId] != lastY;
-                opKind[ops] = moved && InterestPolicy.due(period, curId, t) ? OP_MOVE : OP_KEEP;
-                opSend[ops] = opKind[ops] == OP_MOVE && period == 1;
-                opCost[ops] = 6;
-                a++;
-                b++;
-            }
-            if (!opSend[ops] && opKind[ops] == OP_MOVE) optional[optionalN++] = ops;
-            ops++;
-        }
 
-        // 2. optional updates share the budget, starting at an offset that rotates each tick
-        if (optionalN > 0) {
-            int budget = policy.bytesPerTick();
-            int start = (int) ((t * 0x9E3779B1L + viewer.id) & 0x7FFFFFFF) % optionalN;
-            for (int k = 0, j = start; k < optionalN && budget >= 6; k++, j = j + 1 == optionalN ? 0 : j + 1) {
-                int op = optional[j];
-                if (opCost[op] <= budget) {
-                    opSend[op] = true;
-                    budget -= opCost[op];
-                }
-            }
-        }
-
-        // 3. emit in id order and build the new known set in place (write index <= read index)
-        UpdateEncoder enc = encoder;
-        enc.begin();
-        int known = 0;
-        for (int i = 0; i < ops; i++) {
-            int id = opId[i];
-            switch (opKind[i]) {
-                case OP_LEAVE -> enc.leave(id);
-                case OP_ENTER -> {
-                    if (!opSend[i]) continue; // not known yet: tried again next tick
-                    Player e = byId[id];
-                    enc.enter(e, e.qx, e.qy);
-                    cur[known] = id;
-                    viewer.nextQx[known] = e.qx;
-                    viewer.nextQy[known] = e.qy;
-                    known++;
-                }
-                default -> {
-                    int sentX = opLastX[i], sentY = opLastY[i];
-                    if (opSend[i]) {
-                        int qx = qxById[id], qy = qyById[id];
-                        enc.move(id, qx - sentX, qy - sentY);
-                        sentX = qx;
-                        sentY = qy;
+            // 2. optional updates share the budget, starting at an offset that rotates each tick
+            if (optionalN > 0) {
+                int budget = policy.bytesPerTick();
+                int start = (int) ((t * 0x9E3779B1L + viewer.id) & 0x7FFFFFFF) % optionalN;
+                for (int k = 0, j = start; k < optionalN && budget >= 6; k++, j = j + 1 == optionalN ? 0 : j + 1) {
+                    int op = optional[j];
+                    if (opCost[op] <= budget) {
+                        opSend[op] = true;
+                        budget -= opCost[op];
                     }
-                    cur[known] = id;
-                    viewer.nextQx[known] = sentX;
-                    viewer.nextQy[known] = sentY;
-                    known++;
                 }
             }
+
+            // 3. emit in id order and build the new known set in place (write index <= read index)
+            UpdateEncoder enc = encoder;
+            enc.begin();
+            int known = 0;
+            for (int i = 0; i < ops; i++) {
+                int id = opId[i];
+                switch (opKind[i]) {
+                    case OP_LEAVE -> enc.leave(id);
+                    case OP_ENTER -> {
+                        if (!opSend[i]) continue; // not known yet: tried again next tick
+                        Player e = byId[id];
+                        enc.enter(e, e.qx, e.qy);
+                        cur[known] = id;
+                        viewer.nextQx[known] = e.qx;
+                        viewer.nextQy[known] = e.qy;
+                        known++;
+                    }
+                    default -> {
+                        int sentX = opLastX[i], sentY = opLastY[i];
+                        if (opSend[i]) {
+                            int qx = qxById[id], qy = qyById[id];
+                            enc.move(id, qx - sentX, qy - sentY);
+                            sentX = qx;
+                            sentY = qy;
+                        }
+                        cur[known] = id;
+                        viewer.nextQx[known] = sentX;
+                        viewer.nextQy[known] = sentY;
+                        known++;
+                    }
+                }
+            }
+            for (int i = 0; i < tickEvents.size(); i++) {
+                int id = tickEventIds[i];
+                if (id == viewer.id || Arrays.binarySearch(cur, 0, known, id) >= 0) enc.event(tickEventBytes[i]);
+            }
+            viewer.swapKnown(known);
+            WireWriter w = enc.finish(t, viewer.ackSeq, viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1,
+                    viewer.qx, viewer.qy, timeDilation);
+            viewer.link.sendEncoded(w.array(), w.size());
         }
-        for (int i = 0; i < tickEvents.size(); i++) {
-            int id = tickEventIds[i];
-            if (id == viewer.id || Arrays.binarySearch(cur, 0, known, id) >= 0) enc.event(tickEventBytes[i]);
-        }
-        viewer.swapKnown(known);
-        WireWriter w = enc.finish(t, viewer.ackSeq, viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1,
-                viewer.qx, viewer.qy, timeDilation);
-        viewer.link.sendEncoded(w.array(), w.size());
     }
 
     public static int quantize(float units) {
@@ -684,6 +738,7 @@ public final class World {
      */
     public CompletableFuture<Void> shutdown(DisconnectReason reason, String message) {
         checkOwner();
+        if (encodePool != null) encodePool.shutdown();
         runCommands();
         List<CharacterState> all = new ArrayList<>();
         for (Player p : new ArrayList<>(players)) {
