@@ -39,6 +39,7 @@ public final class Player {
     int[] nextQx = new int[32];
     int[] nextQy = new int[32];
     int nextCount;
+    int lastOptional; // far moves that were due for this viewer last tick (interest budget)
 
     float savedX, savedY;
 

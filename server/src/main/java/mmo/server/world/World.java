@@ -434,6 +434,9 @@ public final class World {
         }
     }
 
+    /** What a far move is reckoned to cost against the budget (id delta, dx, dy varints). */
+    static final int MOVE_COST = 6;
+
     /** Below this many players a tick encodes on its own thread only. */
     static final int PARALLEL_ENCODE_MIN = 64;
     private ViewerEncoder[] viewerEncoders = {new ViewerEncoder()};
@@ -460,131 +463,89 @@ public final class World {
      * only the viewer's own known set and link, so viewers can be encoded in parallel.
      */
     private final class ViewerEncoder {
-        // one op per entity that left, entered or stayed
         private final UpdateEncoder encoder = new UpdateEncoder();
-        private static final byte OP_LEAVE = 0, OP_ENTER = 1, OP_MOVE = 2, OP_KEEP = 3;
-        private byte[] opKind = new byte[64];
-        private int[] opId = new int[64];
-        private int[] opLastX = new int[64];
-        private int[] opLastY = new int[64];
-        private boolean[] opSend = new boolean[64];
-        private int[] opCost = new int[64];
-        private int[] optional = new int[64];
-
-        private void growOps(int n) {
-            if (opKind.length >= n) return;
-            int c = Math.max(n, opKind.length * 2);
-            opKind = new byte[c];
-            opId = new int[c];
-            opLastX = new int[c];
-            opLastY = new int[c];
-            opSend = new boolean[c];
-            opCost = new int[c];
-            optional = new int[c];
-        }
 
         /**
-         * Diffs what {@code viewer} knew against what it sees now (both sorted by id) and sends
-         * leaves, enters with full state, and moves as deltas from the last position sent, under
-         * the {@link InterestPolicy}: near entities always, farther ones on their cadence and
-         * within the byte budget. Encoded by hand into wire format (no allocation per entity).
+         * Diffs what {@code viewer} knew against what it sees now (both sorted by id) in one
+         * pass and sends leaves, enters with full state, and moves as deltas from the last
+         * position sent, under the {@link InterestPolicy}: near entities' moves always; farther
+         * ones on their cadence, sharing the byte budget by a window that slides over the due
+         * candidates from tick to tick (round robin, so nobody starves). Encoded by hand into
+         * wire format; no allocation per entity.
          */
         void encode(Player viewer, int t) {
             int[] old = viewer.knownIds;
             int oldN = viewer.knownCount;
             int[] cur = viewer.nextIds;
             int curN = viewer.nextCount;
-            growOps(oldN + curN);
             InterestPolicy policy = interest;
             float r = settings.viewRadius();
             float vx = viewer.x, vy = viewer.y;
+            int budget = policy.bytesPerTick();
+            // the optional moves we can afford, and how many were due last tick
+            int capacity = budget / MOVE_COST;
+            int expected = Math.max(1, viewer.lastOptional);
+            int windowStart = (int) (((long) t * capacity + viewer.id) % expected);
+            int optional = 0, used = 0, enterBytes = 0;
 
-            // 1. merge the two sorted sets into ops; mandatory ones are marked to send
-            int ops = 0, optionalN = 0, a = 0, b = 0, enterBytes = 0;
+            UpdateEncoder enc = encoder;
+            enc.begin();
+            int known = 0, a = 0, b = 0;
             while (a < oldN || b < curN) {
                 int oldId = a < oldN ? old[a] : Integer.MAX_VALUE;
                 int curId = b < curN ? cur[b] : Integer.MAX_VALUE;
                 if (oldId < curId) {
-                    opKind[ops] = OP_LEAVE;
-                    opId[ops] = oldId;
-                    opSend[ops] = true;
-                    ops++;
+                    enc.leave(oldId);
                     a++;
                     continue;
                 }
-                float dx = xById[curId] - vx, dy = yById[curId] - vy;
-                int period = policy.period(dx * dx + dy * dy, r);
-                opId[ops] = curId;
                 if (curId < oldId) {
-                    // Enters are always sent, so the client's set of who is in view is exact, up
-                    // to a cap per update (a crowd seen at once arrives over a few ticks instead of
-                    // in one frame larger than clients accept).
-                    int cost = byId[curId].enterFields().length + 8;
-                    opKind[ops] = OP_ENTER;
-                    opSend[ops] = enterBytes + cost <= InterestPolicy.MAX_ENTER_BYTES;
-                    if (opSend[ops]) enterBytes += cost;
-                    opCost[ops] = 0;
+                    // Enters are always sent, so the client's set of who is in view is exact,
+                    // up to a cap per update (a crowd seen at once arrives over a few ticks).
                     b++;
-                } else {
-                    int lastX = viewer.knownQx[a], lastY = viewer.knownQy[a];
-                    opLastX[ops] = lastX;
-                    opLastY[ops] = lastY;
-                    boolean moved = qxById[curId] != lastX || qyById[curId] != lastY;
-                    opKind[ops] = moved && InterestPolicy.due(period, curId, t) ? OP_MOVE : OP_KEEP;
-                    opSend[ops] = opKind[ops] == OP_MOVE && period == 1;
-                    opCost[ops] = 6;
-                    a++;
-                    b++;
+                    Player e = byId[curId];
+                    int cost = e.enterFields().length + 8;
+                    if (enterBytes + cost > InterestPolicy.MAX_ENTER_BYTES) continue; // next tick
+                    enterBytes += cost;
+                    int qx = qxById[curId], qy = qyById[curId];
+                    enc.enter(e, qx, qy);
+                    cur[known] = curId;
+                    viewer.nextQx[known] = qx;
+                    viewer.nextQy[known] = qy;
+                    known++;
+                    continue;
                 }
-                if (!opSend[ops] && opKind[ops] == OP_MOVE) optional[optionalN++] = ops;
-                ops++;
-            }
-
-            // 2. optional updates share the budget, starting at an offset that rotates each tick
-            if (optionalN > 0) {
-                int budget = policy.bytesPerTick();
-                int start = (int) ((t * 0x9E3779B1L + viewer.id) & 0x7FFFFFFF) % optionalN;
-                for (int k = 0, j = start; k < optionalN && budget >= 6; k++, j = j + 1 == optionalN ? 0 : j + 1) {
-                    int op = optional[j];
-                    if (opCost[op] <= budget) {
-                        opSend[op] = true;
-                        budget -= opCost[op];
+                int sentX = viewer.knownQx[a], sentY = viewer.knownQy[a];
+                int qx = qxById[curId], qy = qyById[curId];
+                a++;
+                b++;
+                if (qx != sentX || qy != sentY) {
+                    float dx = xById[curId] - vx, dy = yById[curId] - vy;
+                    int period = policy.period(dx * dx + dy * dy, r);
+                    boolean send;
+                    if (period == 1) {
+                        send = true;
+                    } else if (InterestPolicy.due(period, curId, t)) {
+                        int rank = optional++;
+                        int offset = rank - windowStart;
+                        if (offset < 0) offset += expected;
+                        send = used + MOVE_COST <= budget && (capacity >= expected || offset % expected < capacity);
+                        if (send) used += MOVE_COST;
+                    } else {
+                        send = false;
+                    }
+                    if (send) {
+                        enc.move(curId, qx - sentX, qy - sentY);
+                        sentX = qx;
+                        sentY = qy;
                     }
                 }
+                cur[known] = curId;
+                viewer.nextQx[known] = sentX;
+                viewer.nextQy[known] = sentY;
+                known++;
             }
-
-            // 3. emit in id order and build the new known set in place (write index <= read index)
-            UpdateEncoder enc = encoder;
-            enc.begin();
-            int known = 0;
-            for (int i = 0; i < ops; i++) {
-                int id = opId[i];
-                switch (opKind[i]) {
-                    case OP_LEAVE -> enc.leave(id);
-                    case OP_ENTER -> {
-                        if (!opSend[i]) continue; // not known yet: tried again next tick
-                        Player e = byId[id];
-                        enc.enter(e, e.qx, e.qy);
-                        cur[known] = id;
-                        viewer.nextQx[known] = e.qx;
-                        viewer.nextQy[known] = e.qy;
-                        known++;
-                    }
-                    default -> {
-                        int sentX = opLastX[i], sentY = opLastY[i];
-                        if (opSend[i]) {
-                            int qx = qxById[id], qy = qyById[id];
-                            enc.move(id, qx - sentX, qy - sentY);
-                            sentX = qx;
-                            sentY = qy;
-                        }
-                        cur[known] = id;
-                        viewer.nextQx[known] = sentX;
-                        viewer.nextQy[known] = sentY;
-                        known++;
-                    }
-                }
-            }
+            viewer.lastOptional = optional;
             for (int i = 0; i < tickEvents.size(); i++) {
                 int id = tickEventIds[i];
                 if (id == viewer.id || Arrays.binarySearch(cur, 0, known, id) >= 0) enc.event(tickEventBytes[i]);
