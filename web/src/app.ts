@@ -23,6 +23,9 @@ import { $, el, input, select } from "./ui/dom";
 
 type Screen = "login" | "characters" | "create" | "world" | "disconnected";
 
+/** Where this tab keeps its session token (sessionStorage: per tab, gone with the tab). */
+const SESSION_KEY = "mmo.session";
+
 const SCREENS: Record<Screen, string> = {
   login: "login-screen",
   characters: "characters-screen",
@@ -76,6 +79,36 @@ export class App {
     this.applyClassPreset();
     this.show("login");
     input("username").focus();
+    const token = sessionStorage.getItem(SESSION_KEY);
+    if (token) void this.resume(token);
+  }
+
+  /** A reload of this tab picks the session up again instead of asking for the password. */
+  private async resume(token: string): Promise<void> {
+    const err = $("auth-error");
+    err.textContent = "Resuming your session…";
+    err.classList.add("info");
+    this.setBusy(true);
+    try {
+      const conn = await this.connection();
+      const ok = await conn.call({ case: "resume", value: { token } }, "loginOk");
+      this.loggedIn(ok.username, ok.sessionToken, ok.characters);
+      err.textContent = "";
+    } catch (e) {
+      sessionStorage.removeItem(SESSION_KEY);
+      err.classList.remove("info");
+      err.textContent = e instanceof ServerError ? "Your session has ended; log in again." : App.describe(e);
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  private loggedIn(username: string, token: string, characters: CharacterSummary[]): void {
+    this.account = username;
+    this.characters = characters;
+    // per tab: another tab can play another account
+    if (token) sessionStorage.setItem(SESSION_KEY, token);
+    this.showCharacters();
   }
 
   // ------------------------------------------------------------------ screens
@@ -149,6 +182,7 @@ export class App {
   }
 
   private logout(): void {
+    sessionStorage.removeItem(SESSION_KEY);
     const conn = this.conn;
     this.loggingOut = true;
     this.characters = [];
@@ -195,11 +229,9 @@ export class App {
     try {
       const conn = await this.connection();
       const ok = await conn.call({ case: register ? "register" : "login", value: { username, password } }, "loginOk");
-      this.account = ok.username;
-      this.characters = ok.characters;
       err.textContent = "";
       input("password").value = "";
-      this.showCharacters();
+      this.loggedIn(ok.username, ok.sessionToken, ok.characters);
     } catch (e) {
       err.classList.remove("info");
       err.textContent = App.describe(e);

@@ -79,6 +79,10 @@ function standardServer(): Reply {
     const rid = m.rid;
     const err = (code: ErrorCode, message: string) => s.push({ rid, msg: { case: "error", value: { code, message } } });
     switch (m.msg.case) {
+      case "resume":
+        if (m.msg.value.token !== "tok") return err(ErrorCode.SESSION_EXPIRED, "Session expired");
+        s.push({ rid, msg: { case: "loginOk", value: { accountId: 1n, username: "hero1", sessionToken: "tok", characters: chars } } });
+        return;
       case "register":
       case "login":
         if (m.msg.value.password !== "password123") return err(ErrorCode.BAD_CREDENTIALS, "Wrong username or password");
@@ -165,6 +169,7 @@ async function inWorld() {
 }
 
 beforeEach(async () => {
+  sessionStorage.clear();
   vi.resetModules();
   FakeWebSocket.instances = [];
   FakeWebSocket.server = standardServer();
@@ -211,6 +216,34 @@ describe("login screen", () => {
     expect(window.__mmo.state).toBe("login");
     expect(socket().sent[0]!.msg.case).toBe("hello");
     expect(socket().of("login")[0]!.msg.value).toMatchObject({ username: "hero1", password: "wrongpass1" });
+  });
+});
+
+describe("session", () => {
+  it("a reload of the tab resumes the session; logging out forgets it", async () => {
+    await loggedIn();
+    expect(sessionStorage.getItem("mmo.session")).toBe("tok");
+    // reload: a new page, the same tab
+    document.body.innerHTML = body;
+    vi.resetModules();
+    const { App } = await import("../src/app");
+    new App().start();
+    await vi.waitFor(() => expect(window.__mmo.state).toBe("characters"));
+    expect(socket().of("resume")[0]!.msg.value).toMatchObject({ token: "tok" });
+    expect(socket().of("login")).toHaveLength(0);
+    click("chars-logout-btn");
+    expect(sessionStorage.getItem("mmo.session")).toBeNull();
+  });
+
+  it("an expired session falls back to the login screen with a message", async () => {
+    sessionStorage.setItem("mmo.session", "old");
+    document.body.innerHTML = body;
+    vi.resetModules();
+    const { App } = await import("../src/app");
+    new App().start();
+    await vi.waitFor(() => expect($("auth-error").textContent).toBe("Your session has ended; log in again."));
+    expect(window.__mmo.state).toBe("login");
+    expect(sessionStorage.getItem("mmo.session")).toBeNull();
   });
 });
 
