@@ -40,7 +40,8 @@ public record ServerConfig(
         boolean statsEnabled,
         boolean transportOnly,
         int transportFrameBytes,
-        int encodeThreads) {
+        int encodeThreads,
+        int ioThreads) {
 
     /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
     public static ServerConfig load(Path file, Map<String, ?> overrides) {
@@ -94,7 +95,8 @@ public record ServerConfig(
                 c.getBoolean("stats.enabled"),
                 c.getBoolean("bench.transport-only"),
                 c.getInt("bench.frame-bytes"),
-                c.getInt("tick.encode-threads"));
+                c.getInt("tick.encode-threads"),
+                c.getInt("net.io-threads"));
         cfg.validate();
         return cfg;
     }
