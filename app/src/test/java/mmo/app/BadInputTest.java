@@ -200,4 +200,21 @@ class BadInputTest {
         }
         playerStillPlays();
     }
+
+    /** A client that sends faster than the tick applies fills its bounded inbox and is closed. */
+    @Test
+    void floodingInputsFillsTheInboxAndClosesThatClientOnly() throws Exception {
+        MmoClient c = server.connect();
+        try {
+            server.play(c, "flood", "Flood", CharacterClass.RANGER);
+            // no tick runs meanwhile: the inbox (mmo.net.input-queue = 128) overflows
+            for (int i = 0; i < 300 && c.isOpen(); i++) c.sendInput(1, 0);
+            var closed = c.closed().get(TIMEOUT_S, TimeUnit.SECONDS);
+            assertThat(closed.disconnect().getReason()).isEqualTo(DisconnectReason.INPUT_OVERFLOW);
+            assertThat(closed.code()).isEqualTo(4000 + DisconnectReason.INPUT_OVERFLOW_VALUE);
+        } finally {
+            c.close();
+        }
+        playerStillPlays();
+    }
 }

@@ -2,7 +2,6 @@ package mmo.server.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import mmo.protocol.CharacterClass;
@@ -61,6 +60,8 @@ public final class Connection implements ClientLink {
     private final Outbound outbound;
 
     private volatile boolean closing;
+    /** How long a closed-by-us client has to answer with its close frame. */
+    static final long CLOSE_GRACE_MS = 2_000;
 
     Connection(Channel channel, GameContext ctx) {
         this.channel = channel;
@@ -71,6 +72,7 @@ public final class Connection implements ClientLink {
     // ------------------------------------------------------------------ inbound (event loop)
 
     void onMessage(ClientMessage m) {
+        if (closing) return; // told to go: what it still sends is dropped
         int rid = m.getRid();
         switch (state) {
             case CLOSED -> { }
@@ -316,7 +318,19 @@ public final class Connection implements ClientLink {
                 .setReason(reason).setMessage(message)).build();
         channel.write(new BinaryWebSocketFrame(encode(bye)));
         channel.writeAndFlush(new CloseWebSocketFrame(4000 + reason.getNumber(), truncate(message)))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener(f -> {
+                    // The closing handshake: the client answers with its own close frame, and
+                    // the protocol handler then closes the socket. Closing at once would reset
+                    // a client still sending, which could lose the Disconnect above; a client
+                    // that never answers is cut off after a grace period.
+                    if (!f.isSuccess()) {
+                        channel.close();
+                        return;
+                    }
+                    channel.eventLoop().schedule(() -> {
+                        channel.close();
+                    }, CLOSE_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                });
     }
 
     private void flushPendingNow() {

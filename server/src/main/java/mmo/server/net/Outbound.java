@@ -133,20 +133,26 @@ final class Outbound {
 
         void add(Outbound o) {
             queue.offer(o);
-            if (scheduled.compareAndSet(false, true)) {
-                try {
-                    loop.execute(this);
-                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-                    queue.clear();
-                }
+            // While a drain is scheduled or running, it will see this one: no second task and
+            // no second wake-up of the loop (the tick flushes thousands of connections a tick).
+            if (!scheduled.get() && scheduled.compareAndSet(false, true)) schedule();
+        }
+
+        private void schedule() {
+            try {
+                loop.execute(this);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                queue.clear();
             }
         }
 
         @Override
         public void run() {
-            scheduled.set(false);
             Outbound o;
             while ((o = queue.poll()) != null) o.writeReady(true);
+            scheduled.set(false);
+            // one added between the last poll and the reset: drain again (from the loop itself)
+            if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) schedule();
         }
     }
 }

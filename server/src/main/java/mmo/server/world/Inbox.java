@@ -1,8 +1,9 @@
 package mmo.server.world;
 
+import io.netty.util.internal.PlatformDependent;
 import mmo.protocol.ClientMessage;
 
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Queue;
 
 /**
  * A player's bounded queue of decoded messages: the network thread offers, the tick drains
@@ -10,10 +11,12 @@ import java.util.concurrent.ArrayBlockingQueue;
  * client (a client that floods is never allowed to grow server memory).
  */
 public final class Inbox {
-    private final ArrayBlockingQueue<ClientMessage> queue;
+    // Lock-free and bounded: offers from the connection's event loop, polls from the tick,
+    // neither ever blocks or wakes the other.
+    private final Queue<ClientMessage> queue;
 
     public Inbox(int capacity) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = PlatformDependent.newFixedMpscQueue(capacity);
     }
 
     /** Network thread. Returns false when full. */
