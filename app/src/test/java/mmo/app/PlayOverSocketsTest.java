@@ -227,4 +227,19 @@ class PlayOverSocketsTest {
         }
         throw new AssertionError("expected an error reply");
     }
+
+    /** The same play over each network transport the machine has (io_uring, nio; epoll is the default above). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"io_uring", "nio"})
+    void playsOverEveryTransport(String transport) throws Exception {
+        server.close();
+        server = TestServer.start("jdbc:sqlite:" + dir.resolve(transport + ".db"), java.util.Map.of("mmo.net.transport", transport));
+        MmoClient alice = client(), bob = client();
+        server.play(alice, "alice", "Alice", CharacterClass.WARRIOR);
+        server.play(bob, "bob", "Bob", CharacterClass.WARRIOR);
+        meet(bob, alice);
+        CompletableFuture<ChatMessage> heard = alice.nextChat(m -> m.getChannel() == ChatChannel.SAY);
+        server.tickUntilDone(bob.say("over " + transport));
+        assertThat(heard.get(TIMEOUT_S, TimeUnit.SECONDS).getText()).isEqualTo("over " + transport);
+    }
 }

@@ -41,7 +41,8 @@ public record ServerConfig(
         boolean transportOnly,
         int transportFrameBytes,
         int encodeThreads,
-        int ioThreads) {
+        int ioThreads,
+        String transport) {
 
     /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
     public static ServerConfig load(Path file, Map<String, ?> overrides) {
@@ -96,7 +97,8 @@ public record ServerConfig(
                 c.getBoolean("bench.transport-only"),
                 c.getInt("bench.frame-bytes"),
                 c.getInt("tick.encode-threads"),
-                c.getInt("net.io-threads"));
+                c.getInt("net.io-threads"),
+                c.getString("net.transport"));
         cfg.validate();
         return cfg;
     }

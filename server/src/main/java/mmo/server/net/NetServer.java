@@ -12,6 +12,9 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -49,11 +52,44 @@ public final class NetServer implements AutoCloseable {
                 ? mapFile.toAbsolutePath().getParent() : null);
     }
 
+    /**
+     * The transport to use for a setting of {@code auto}, {@code epoll}, {@code io_uring} or
+     * {@code nio}: the one asked for if this machine has it, else the best it has (auto:
+     * epoll, then nio), with a warning when the one asked for is missing.
+     */
+    static String chooseTransport(String wanted) {
+        boolean epoll = Epoll.isAvailable();
+        switch (wanted) {
+            case "io_uring" -> {
+                if (IoUring.isAvailable()) return "io_uring";
+                log.warn("io_uring is not available here ({}); using {}", IoUring.unavailabilityCause(), epoll ? "epoll" : "nio");
+            }
+            case "epoll" -> {
+                if (epoll) return "epoll";
+                log.warn("epoll is not available here; using nio");
+            }
+            case "nio" -> {
+                return "nio";
+            }
+            case "auto" -> { }
+            default -> throw new IllegalArgumentException("mmo.net.transport must be auto, epoll, io_uring or nio, got " + wanted);
+        }
+        return epoll ? "epoll" : "nio";
+    }
+
     /** Binds and returns the port (useful with port 0). */
     public int start() throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        String transport = chooseTransport(config.transport());
+        IoHandlerFactory io = switch (transport) {
+            case "io_uring" -> IoUringIoHandler.newFactory();
+            case "epoll" -> EpollIoHandler.newFactory();
+            default -> NioIoHandler.newFactory();
+        };
+        Class<? extends ServerChannel> channelType = switch (transport) {
+            case "io_uring" -> IoUringServerSocketChannel.class;
+            case "epoll" -> EpollServerSocketChannel.class;
+            default -> NioServerSocketChannel.class;
+        };
         boss = new MultiThreadIoEventLoopGroup(1, io);
         // One event loop per core by default (Netty's own default is two): the tick thread
         // needs a core's share too, and fewer loops mean fewer context switches per tick.
@@ -89,7 +125,7 @@ public final class NetServer implements AutoCloseable {
                 });
         serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        log.info("listening on {}:{} ({} transport)", config.host(), port, epoll ? "epoll" : "nio");
+        log.info("listening on {}:{} ({} transport)", config.host(), port, transport);
         return port;
     }
 
