@@ -102,6 +102,9 @@ public final class AccountService {
     public CompletableFuture<LoginResult> register(String username, String password) {
         return async("register", () -> {
             requireValidName(username, "Usernames are 3 to 16 letters or digits");
+            if (BotFleet.isReservedName(username)) {
+                throw new GameException(ErrorCode.INVALID_NAME, "Names like bot123 are kept for load-test bots");
+            }
             if (password == null || !lengthBetween(password, MIN_PASSWORD, MAX_PASSWORD)) {
                 throw new GameException(ErrorCode.INVALID_PASSWORD,
                         "Passwords are " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");

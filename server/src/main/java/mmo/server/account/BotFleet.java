@@ -20,6 +20,16 @@ public final class BotFleet {
     /** Password-hash column value of accounts the fleet created; never a valid hash. */
     public static final String BOT_HASH = "!bot-fleet";
     private static final Pattern BOT_NAME = Pattern.compile("bot\\d{1,7}");
+    private static final Pattern RESERVED = Pattern.compile("(?i)bot\\d{1,7}");
+
+    /**
+     * Whether a username belongs to the bot fleet's range ({@code bot1} .. {@code bot9999999},
+     * in any case): never registered by people, so turning the fleet on later can never meet
+     * a real account in its range.
+     */
+    public static boolean isReservedName(String username) {
+        return username != null && RESERVED.matcher(username).matches();
+    }
 
     /** Where bot characters appear on entering the world. */
     public sealed interface Spawn permits Random, Square {

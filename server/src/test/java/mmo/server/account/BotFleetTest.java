@@ -92,9 +92,22 @@ class BotFleetTest {
     }
 
     @Test
+    void botNamesAreReservedFromRegistrationWithTheFlagOnOrOff() {
+        for (AccountService s : new AccountService[]{service(null), service(KEY)}) {
+            for (String name : new String[]{"bot5", "BOT12", "Bot9999999"}) {
+                assertThat(failure(s.register(name, "real password 5")).code()).as(name).isEqualTo(ErrorCode.INVALID_NAME);
+            }
+        }
+        assertThat(BotFleet.isReservedName("bottle")).isFalse();
+        assertThat(BotFleet.isReservedName("bot12345678")).isFalse(); // beyond the fleet's range
+        await(service(null).register("bottle", "real password 5"));
+    }
+
+    /** An account named like a bot from before the names were reserved (made here directly). */
+    @Test
     void aRealAccountWithABotNameIsNotOpenedByTheKey() {
         AccountService off = service(null);
-        await(off.register("bot5", "real password 5"));
+        new AccountRepository(db, clock).create("bot5", hasher.hash("real password 5"));
         AccountService on = service(KEY);
         assertThat(failure(on.login("bot5", KEY)).code()).isEqualTo(ErrorCode.BAD_CREDENTIALS);
         // Its owner still logs in normally, with the flag on or off.
