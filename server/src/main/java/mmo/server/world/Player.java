@@ -18,7 +18,6 @@ public final class Player {
     Appearance appearance;
 
     float x, y;
-    int qx, qy; // this tick's position in 1/16 units, set at the start of the encode phase
     float dirX, dirY;
     int ackSeq;
     int ackTick = -1;

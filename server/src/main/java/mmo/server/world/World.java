@@ -56,7 +56,6 @@ public final class World {
     private final Region[] regions;
     private final SpatialGrid grid;
     private final TickStats tickStats = new TickStats();
-    private final UpdateEncoder encoder = new UpdateEncoder();
     private final IdSort idSort = new IdSort();
     // This tick's positions by entity id (float units and 1/16 quanta), filled at the start of
     // the encode phase: the per-viewer diff reads these flat arrays, not the Player objects.
@@ -227,15 +226,15 @@ public final class World {
         runCommands();
         if (settings.transportOnly()) {
             transportOnlyTick(t);
-            return;
+        } else {
+            phaseInputs(t);
+            phaseSimulate();
+            phaseInterest();
+            phaseEncode(t);
+            phaseFlush();
+            if (t % saveEveryTicks == 0) phaseSave();
+            tickEvents.clear();
         }
-        phaseInputs(t);
-        phaseSimulate();
-        phaseInterest();
-        phaseEncode(t);
-        phaseFlush();
-        if (t % saveEveryTicks == 0) phaseSave();
-        tickEvents.clear();
         tick = t;
         lastTickNanos = System.nanoTime() - start;
         tickStats.record(t, start, lastTickNanos, cpuStart < 0 ? -1 : threadCpu() - cpuStart);
@@ -259,23 +258,18 @@ public final class World {
      * each client gets one frame of {@code transportOnlyFrameBytes} per tick.
      */
     private void transportOnlyTick(int t) {
-        long start = System.nanoTime();
-        long cpuStart = threadCpu();
         phaseInputs(t);
+        UpdateEncoder enc = viewerEncoders[0].encoder;
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
             p.dirX = 0;
             p.dirY = 0;
-            UpdateEncoder enc = encoder;
             enc.begin();
             WireWriter w = enc.finishPadded(t, p.ackSeq, p.ackTick < 0 ? 0 : t - p.ackTick + 1,
                     quantize(p.x), quantize(p.y), 1f, settings.transportOnlyFrameBytes());
             p.link.sendEncoded(w.array(), w.size());
         }
         phaseFlush();
-        tick = t;
-        lastTickNanos = System.nanoTime() - start;
-        tickStats.record(t, start, lastTickNanos, cpuStart < 0 ? -1 : threadCpu() - cpuStart);
     }
 
     private void runCommands() {
@@ -388,12 +382,10 @@ public final class World {
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
             p.enterFields(); // refreshed here, read-only while viewers are encoded
-            p.qx = quantize(p.x);
-            p.qy = quantize(p.y);
             xById[p.id] = p.x;
             yById[p.id] = p.y;
-            qxById[p.id] = p.qx;
-            qyById[p.id] = p.qy;
+            qxById[p.id] = quantize(p.x);
+            qyById[p.id] = quantize(p.y);
         }
         int events = tickEvents.size();
         if (tickEventIds.length < events) {
@@ -552,7 +544,7 @@ public final class World {
             }
             viewer.swapKnown(known);
             WireWriter w = enc.finish(t, viewer.ackSeq, viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1,
-                    viewer.qx, viewer.qy, timeDilation);
+                    qxById[viewer.id], qyById[viewer.id], timeDilation);
             viewer.link.sendEncoded(w.array(), w.size());
         }
     }

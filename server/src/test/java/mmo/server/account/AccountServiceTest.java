@@ -41,9 +41,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import static mmo.server.account.AccountFutures.await;
+import static mmo.server.account.AccountFutures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * AccountService over a real database (SQLite; PostgreSQL for a smoke test) and the test map.
@@ -458,29 +459,6 @@ class AccountServiceTest {
                 assertThat(rs.next()).isTrue();
                 return rs.getString(1);
             }
-        }
-    }
-
-    private static <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return fail("expected success, got " + e.getCause(), e.getCause());
-        } catch (Exception e) {
-            return fail("future did not complete", e);
-        }
-    }
-
-    /** The GameException the future failed with (any other outcome fails the test). */
-    private static GameException failure(CompletableFuture<?> f) {
-        try {
-            Object value = f.get(10, TimeUnit.SECONDS);
-            return fail("expected a GameException, got the result " + value);
-        } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(GameException.class);
-            return (GameException) e.getCause();
-        } catch (Exception e) {
-            return fail("future did not complete", e);
         }
     }
 }

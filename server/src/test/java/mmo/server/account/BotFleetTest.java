@@ -1,7 +1,6 @@
 package mmo.server.account;
 
 import mmo.protocol.ErrorCode;
-import mmo.server.game.GameException;
 import mmo.server.game.MapStartPoints;
 import mmo.server.persistence.AccountRepository;
 import mmo.server.persistence.CharacterRepository;
@@ -18,15 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import static mmo.server.account.AccountFutures.await;
+import static mmo.server.account.AccountFutures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 /** The bot fleet's fast login: only with the flag, only with the key, only for accounts it created. */
 class BotFleetTest {
@@ -140,28 +138,6 @@ class BotFleetTest {
         for (int i = 0; i < 500; i++) {
             TileMap.Point p = random.spawnPoint();
             assertThat(MAP.isWalkable(p.x(), p.y())).isTrue();
-        }
-    }
-
-    private static <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return fail("expected success, got " + e.getCause(), e.getCause());
-        } catch (Exception e) {
-            return fail("future did not complete", e);
-        }
-    }
-
-    private static GameException failure(CompletableFuture<?> f) {
-        try {
-            Object value = f.get(10, TimeUnit.SECONDS);
-            return fail("expected a GameException, got the result " + value);
-        } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(GameException.class);
-            return (GameException) e.getCause();
-        } catch (Exception e) {
-            return fail("future did not complete", e);
         }
     }
 }
