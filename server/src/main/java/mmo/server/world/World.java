@@ -71,8 +71,25 @@ public final class World {
     private final Map<String, Player> byName = new HashMap<>();
     private final Map<Long, Player> byCharacter = new HashMap<>();
     private final Map<ClientLink, Player> byLink = new IdentityHashMap<>();
-    /** Characters that left and whose final save has not completed: their newest state. */
-    private final Map<Long, CharacterState> leftUnsaved = new HashMap<>();
+    /**
+     * Characters that left recently: their newest state, and the tick its final save completed
+     * (-1 while it has not). Kept for {@link #REMEMBER_LEFT_TICKS} after the save, because a
+     * character may come back with a database read taken before that save committed; the
+     * world's own state is the newer one, so a join prefers it.
+     */
+    private final Map<Long, Left> recentlyLeft = new HashMap<>();
+
+    private static final class Left {
+        final CharacterState state;
+        int savedTick = -1;
+
+        Left(CharacterState state) {
+            this.state = state;
+        }
+    }
+
+    /** How long a left character's state is remembered after its save: 60 s at 20 Hz. */
+    static final int REMEMBER_LEFT_TICKS = 1200;
 
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private int nextId = 1;
@@ -560,6 +577,7 @@ public final class World {
     }
 
     private void phaseSave() {
+        recentlyLeft.values().removeIf(l -> l.savedTick >= 0 && tick - l.savedTick > REMEMBER_LEFT_TICKS);
         ArrayList<CharacterState> dirty = new ArrayList<>();
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
@@ -610,10 +628,10 @@ public final class World {
             existing.link.disconnect(DisconnectReason.LOGGED_IN_ELSEWHERE, "You logged in from another place");
             removePlayer(existing, false);
         } else {
-            CharacterState unsaved = leftUnsaved.get(req.characterId());
-            if (unsaved != null) {
-                x = unsaved.x();
-                y = unsaved.y();
+            Left left = recentlyLeft.remove(req.characterId());
+            if (left != null) {
+                x = left.state.x();
+                y = left.state.y();
             }
         }
         if (!Movement.boxFree(map, x, y)) {
@@ -664,10 +682,10 @@ public final class World {
         byCharacter.remove(p.characterId, p);
         byLink.remove(p.link, p);
         if (!save) return CompletableFuture.completedFuture(null);
-        CharacterState state = stateOf(p);
-        leftUnsaved.put(p.characterId, state);
-        return submitSave(List.of(state)).whenComplete((ok, err) -> {
-            if (err == null) execute(() -> leftUnsaved.remove(state.characterId(), state));
+        Left left = new Left(stateOf(p));
+        recentlyLeft.put(p.characterId, left);
+        return submitSave(List.of(left.state)).whenComplete((ok, err) -> {
+            if (err == null) execute(() -> left.savedTick = tick);
         });
     }
 
@@ -699,8 +717,9 @@ public final class World {
             p.link.disconnect(reason, message);
             removePlayer(p, false);
         }
-        all.addAll(leftUnsaved.values().stream()
-                .filter(s -> all.stream().noneMatch(a -> a.characterId() == s.characterId())).toList());
+        for (Left left : recentlyLeft.values()) {
+            if (left.savedTick < 0) all.add(left.state);
+        }
         if (all.isEmpty()) return CompletableFuture.completedFuture(null);
         return submitSave(all);
     }

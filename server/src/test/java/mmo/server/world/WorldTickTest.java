@@ -320,6 +320,25 @@ class WorldTickTest {
         assertThat(back.x()).isEqualTo(x);
     }
 
+    /**
+     * The race the socket test met: the database read for coming back was taken before the
+     * leave's save committed, but the join runs after it completed. The world still knows.
+     */
+    @Test
+    void aCharacterJoiningWithAReadFromBeforeItsLastSaveGetsItsNewestState() {
+        FakeLink link = new FakeLink();
+        Player p = join(world, "Alice", 5.5f, 50.5f, link);
+        input(p, 1, 1, 0);
+        for (int i = 0; i < 10; i++) world.tick();
+        float x = p.x();
+        world.leave(link);
+        world.tick(); // the save has completed and been acknowledged
+        assertThat(saver.saves).isNotEmpty();
+        Player back = world.join(new World.JoinRequest(p.characterId(), p.accountId(), "Alice", p.characterClass(),
+                p.appearance(), 5.5f, 50.5f, new FakeLink(), new Inbox(16), 0, mmo.protocol.CharacterSummary.getDefaultInstance()));
+        assertThat(back.x()).isEqualTo(x);
+    }
+
     @Test
     void shutdownDisconnectsAndSavesEveryone() throws ExecutionException, InterruptedException {
         FakeLink a = new FakeLink(), b = new FakeLink();
