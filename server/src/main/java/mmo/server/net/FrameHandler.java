@@ -2,7 +2,6 @@ package mmo.server.net;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -11,8 +10,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import mmo.protocol.ClientMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
 
 /**
  * Decodes WebSocket frames into {@link ClientMessage}s for the channel's {@link Connection}.
@@ -46,12 +43,11 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         ClientMessage m;
         ByteBuf content = frame.content();
         try {
-            m = ClientMessage.parseFrom(new ByteBufInputStream(content));
+            // Straight from the frame's memory: parsing from a stream would allocate a 4 KiB
+            // buffer per message (40,000 inputs a second at 4,000 players).
+            m = ClientMessage.parseFrom(content.nioBuffer());
         } catch (InvalidProtocolBufferException e) {
             connection.protocolError("undecodable message (" + content.readableBytes() + " bytes)");
-            return;
-        } catch (IOException e) {
-            connection.protocolError("unreadable message");
             return;
         }
         if (m.getMsgCase() == ClientMessage.MsgCase.MSG_NOT_SET) {

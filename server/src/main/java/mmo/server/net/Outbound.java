@@ -2,6 +2,7 @@ package mmo.server.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
 
@@ -16,10 +17,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The tick thread appends each message as a ready WebSocket binary frame (header + payload)
  * to a byte array it alone touches; {@link #flush} hands the tick's bytes over (a swap under a
  * short lock) and queues the connection on its event loop's {@link Batcher}, which drains
- * every queued connection in one task per loop per tick: the event loop copies into a pooled
- * direct buffer (its own allocator cache) and writes and flushes once. So a tick costs one
- * cross-thread wake-up per event loop, not one per connection, and allocates nothing per
- * message on the tick thread.
+ * every queued connection in one task per loop per tick: the event loop copies into the
+ * connection's direct buffer and writes and flushes once, straight to the pipeline's head (the
+ * bytes are already WebSocket frames, so no handler has anything to do with them). The direct
+ * buffer is reused while the socket takes each tick's bytes at once (the common case), so a
+ * tick costs one cross-thread wake-up per event loop, not one per connection, and allocates
+ * nothing per message on either thread.
  */
 final class Outbound {
     private final Channel channel;
@@ -30,10 +33,15 @@ final class Outbound {
     private byte[] ready = new byte[512];    // guarded by lock
     private int readyLen;
     private volatile boolean closed;
+    private ByteBuf direct; // event loop only: reused while the socket has written all of it
+
+    /** Below this the direct buffer is kept; a larger one (after a burst of enters) is let go. */
+    private static final int KEEP_DIRECT_BYTES = 16 * 1024;
 
     Outbound(Channel channel) {
         this.channel = channel;
         this.batcher = Batcher.of(channel.eventLoop());
+        channel.closeFuture().addListener(f -> releaseDirect());
     }
 
     /** Tick thread: appends one message as a binary frame. */
@@ -85,22 +93,53 @@ final class Outbound {
 
     /** Event loop: writes what is ready (also before a close, so nothing handed over is lost). */
     void writeReady(boolean flush) {
+        if (!channel.isActive()) {
+            synchronized (lock) {
+                readyLen = 0;
+            }
+            return;
+        }
         ByteBuf buf;
         synchronized (lock) {
             if (readyLen == 0) return;
-            buf = channel.alloc().directBuffer(readyLen);
+            buf = directFor(readyLen);
             buf.writeBytes(ready, 0, readyLen);
             readyLen = 0;
         }
-        if (!channel.isActive()) {
-            buf.release();
+        // Our reference stays: when the socket takes all of it now, the channel's release
+        // brings the count back to 1 and the next tick reuses the buffer (see directFor).
+        buf.retain();
+        ChannelHandlerContext first = channel.pipeline().firstContext();
+        if (first == null) { // pipeline torn down: the channel is closing
+            buf.release(2);
+            direct = null;
             return;
         }
         if (flush) {
-            channel.writeAndFlush(buf, channel.voidPromise());
+            first.writeAndFlush(buf, channel.voidPromise());
         } else {
-            channel.write(buf, channel.voidPromise());
+            first.write(buf, channel.voidPromise());
         }
+    }
+
+    /** Event loop: an empty direct buffer of at least {@code bytes}, the last one if it is free. */
+    private ByteBuf directFor(int bytes) {
+        ByteBuf d = direct;
+        if (d != null) {
+            if (d.refCnt() == 1 && d.capacity() >= bytes && (d.capacity() <= KEEP_DIRECT_BYTES || bytes > KEEP_DIRECT_BYTES / 4)) {
+                return d.clear();
+            }
+            d.release(); // still queued in the channel (or the wrong size): the channel keeps it
+        }
+        d = channel.alloc().directBuffer(Math.max(bytes, 256));
+        direct = d;
+        return d;
+    }
+
+    private void releaseDirect() {
+        ByteBuf d = direct;
+        direct = null;
+        if (d != null) d.release();
     }
 
     /** Any thread: drops whatever is not written yet. */

@@ -28,16 +28,11 @@ public final class Player {
     final ClientLink link;
     final Inbox inbox;
 
-    // What this client has been sent: entity ids in increasing order, with the last
-    // position sent for each (1/16 units). Double-buffered so a tick's diff allocates nothing.
-    int[] knownIds = new int[32];
-    int[] knownQx = new int[32];
-    int[] knownQy = new int[32];
+    // What this client has been sent: entity ids in increasing order, each with the last
+    // position sent (1/16 units), interleaved as (id, qx, qy) so a viewer's diff reads one
+    // array. Rewritten whole each tick from the encoder's scratch.
+    int[] known = new int[3 * 16];
     int knownCount;
-    int[] nextIds = new int[32];
-    int[] nextQx = new int[32];
-    int[] nextQy = new int[32];
-    int nextCount;
     int lastOptional; // far moves that were due for this viewer last tick (interest budget)
 
     float savedX, savedY;
@@ -88,26 +83,22 @@ public final class Player {
 
     /** Ids this client currently knows, increasing (a copy; for tests and tools). */
     public int[] knownIds() {
-        return java.util.Arrays.copyOf(knownIds, knownCount);
+        int[] ids = new int[knownCount];
+        for (int i = 0; i < knownCount; i++) ids[i] = known[3 * i];
+        return ids;
     }
 
     boolean isDirty() {
         return x != savedX || y != savedY;
     }
 
-    void growKnown(int capacity) {
-        if (nextIds.length < capacity) {
-            int n = Math.max(capacity, nextIds.length * 2);
-            nextIds = java.util.Arrays.copyOf(nextIds, n);
-            nextQx = java.util.Arrays.copyOf(nextQx, n);
-            nextQy = java.util.Arrays.copyOf(nextQy, n);
+    /** Replaces the known set with the first {@code count} (id, qx, qy) entries of {@code src}. */
+    void setKnown(int[] src, int count) {
+        int need = 3 * count;
+        if (known.length < need || known.length > 4 * need + 96) { // grow, or shrink after a crowd dispersed
+            known = new int[Math.max(need + need / 2, 3 * 16)];
         }
-    }
-
-    void swapKnown(int count) {
-        int[] t = knownIds; knownIds = nextIds; nextIds = t;
-        t = knownQx; knownQx = nextQx; nextQx = t;
-        t = knownQy; knownQy = nextQy; nextQy = t;
+        System.arraycopy(src, 0, known, 0, need);
         knownCount = count;
     }
 }

@@ -82,27 +82,37 @@ final class SpatialGrid {
         }
     }
 
+    /** Players in cell order after {@link #rebuild}: neighbours in space are neighbours here. */
+    Player entry(int k) {
+        return entries[k];
+    }
+
+    /** Growable scratch for {@link #collectVisible}: one per thread that queries. */
+    static final class Ids {
+        int[] a = new int[64];
+
+        void ensure(int n) {
+            if (a.length < n) a = java.util.Arrays.copyOf(a, Math.max(n, a.length * 2));
+        }
+    }
+
     /**
-     * Writes the ids of every player other than {@code viewer} within {@code r} of it into
-     * {@code viewer.nextIds} (unsorted) and returns how many; grows the buffer as needed.
+     * Writes the ids of every player other than {@code self} within {@code r} of (x, y) into
+     * {@code out} (unsorted) and returns how many.
      */
-    int collectVisible(Player viewer, float r) {
+    int collectVisible(float x, float y, int self, float r, Ids out) {
         float r2 = r * r;
-        float x = viewer.x, y = viewer.y;
         int n = 0;
         int cx0 = Math.max(0, (int) ((x - r) / cellSize)), cx1 = Math.min(cols - 1, (int) ((x + r) / cellSize));
         int cy0 = Math.max(0, (int) ((y - r) / cellSize)), cy1 = Math.min(rows - 1, (int) ((y + r) / cellSize));
         for (int cy = cy0; cy <= cy1; cy++) {
-            for (int cx = cx0; cx <= cx1; cx++) {
-                int c = cy * cols + cx;
-                int start = cellStart[c], end = cellStart[c + 1];
-                viewer.growKnown(n + (end - start));
-                int[] out = viewer.nextIds;
-                int self = viewer.id;
-                for (int i = start; i < end; i++) {
-                    float dx = ex[i] - x, dy = ey[i] - y;
-                    if (dx * dx + dy * dy <= r2 && eid[i] != self) out[n++] = eid[i];
-                }
+            // the cells of one row are contiguous in entry order: one run per row
+            int start = cellStart[cy * cols + cx0], end = cellStart[cy * cols + cx1 + 1];
+            out.ensure(n + (end - start));
+            int[] o = out.a;
+            for (int i = start; i < end; i++) {
+                float dx = ex[i] - x, dy = ey[i] - y;
+                if (dx * dx + dy * dy <= r2 && eid[i] != self) o[n++] = eid[i];
             }
         }
         return n;

@@ -56,7 +56,6 @@ public final class World {
     private final Region[] regions;
     private final SpatialGrid grid;
     private final TickStats tickStats = new TickStats();
-    private final IdSort idSort = new IdSort();
     // This tick's positions by entity id (float units and 1/16 quanta), filled at the start of
     // the encode phase: the per-viewer diff reads these flat arrays, not the Player objects.
     private float[] xById = new float[64], yById = new float[64];
@@ -158,7 +157,10 @@ public final class World {
                 regions[ry * regionCols + rx] = new Region(rx, ry);
             }
         }
-        this.grid = new SpatialGrid(map.width(), map.height(), Math.max(settings.viewRadius(), 8f));
+        // Cells of a quarter of the view radius: a view query scans 8-9 rows of 8-9 cells, one
+        // contiguous run of entries per row, over ~1.6x the view circle's area (3x with cells
+        // as large as the radius).
+        this.grid = new SpatialGrid(map.width(), map.height(), Math.max(settings.viewRadius() / 4f, 4f));
         this.stepDistance = settings.speed() / settings.tickRate();
         this.saveEveryTicks = Math.max(1, settings.saveEveryTicks());
         this.interest = settings.interest() != null ? settings.interest() : InterestPolicy.DEFAULT;
@@ -380,13 +382,6 @@ public final class World {
             if (!c.speaker.removed) rules.onChat(this, c.speaker, c.chat, c.rid);
         }
         pendingChats.clear();
-        float r = settings.viewRadius();
-        for (int i = 0; i < players.size(); i++) {
-            Player p = players.get(i);
-            int n = grid.collectVisible(p, r);
-            idSort.sort(p.nextIds, n);
-            p.nextCount = n;
-        }
     }
 
     private void phaseEncode(int t) {
@@ -413,11 +408,13 @@ public final class World {
             tickEventIds[i] = tickEvents.get(i).getId();
             tickEventBytes[i] = tickEvents.get(i).toByteArray();
         }
+        // Viewers in the grid's cell order: consecutive viewers scan the same cells and see
+        // the same neighbours, which are then still in cache.
         int n = players.size();
         int k = viewerEncoders.length;
         if (k == 1 || n < PARALLEL_ENCODE_MIN) {
             ViewerEncoder enc = viewerEncoders[0];
-            for (int i = 0; i < n; i++) enc.encode(players.get(i), t);
+            for (int i = 0; i < n; i++) enc.encode(grid.entry(i), t);
             return;
         }
         // contiguous slices, one per encode thread; the tick thread takes the first
@@ -426,11 +423,11 @@ public final class World {
             int from = (int) ((long) n * w / k), to = (int) ((long) n * (w + 1) / k);
             ViewerEncoder enc = viewerEncoders[w];
             slices[w - 1] = encodePool.submit(() -> {
-                for (int i = from; i < to; i++) enc.encode(players.get(i), t);
+                for (int i = from; i < to; i++) enc.encode(grid.entry(i), t);
             });
         }
         ViewerEncoder first = viewerEncoders[0];
-        for (int i = 0, to = n / k; i < to; i++) first.encode(players.get(i), t);
+        for (int i = 0, to = n / k; i < to; i++) first.encode(grid.entry(i), t);
         for (java.util.concurrent.Future<?> f : slices) {
             try {
                 f.get();
@@ -473,23 +470,30 @@ public final class World {
      */
     private final class ViewerEncoder {
         private final UpdateEncoder encoder = new UpdateEncoder();
+        private final SpatialGrid.Ids visible = new SpatialGrid.Ids();
+        private final IdSort idSort = new IdSort();
+        private int[] next = new int[3 * 64]; // the viewer's new known set, (id, qx, qy)
 
         /**
-         * Diffs what {@code viewer} knew against what it sees now (both sorted by id) in one
-         * pass and sends leaves, enters with full state, and moves as deltas from the last
-         * position sent, under the {@link InterestPolicy}: near entities' moves always; farther
-         * ones on their cadence, sharing the byte budget by a window that slides over the due
-         * candidates from tick to tick (round robin, so nobody starves). Encoded by hand into
-         * wire format; no allocation per entity.
+         * Finds what {@code viewer} sees now (grid query, sorted by id), diffs it against what
+         * it knew in one pass, and sends leaves, enters with full state, and moves as deltas
+         * from the last position sent, under the {@link InterestPolicy}: near entities' moves
+         * always; farther ones on their cadence, sharing the byte budget by a window that
+         * slides over the due candidates from tick to tick (round robin, so nobody starves).
+         * Encoded by hand into wire format; no allocation per entity.
          */
         void encode(Player viewer, int t) {
-            int[] old = viewer.knownIds;
-            int oldN = viewer.knownCount;
-            int[] cur = viewer.nextIds;
-            int curN = viewer.nextCount;
             InterestPolicy policy = interest;
             float r = settings.viewRadius();
             float vx = viewer.x, vy = viewer.y;
+            int curN = grid.collectVisible(vx, vy, viewer.id, r, visible);
+            int[] cur = visible.a;
+            idSort.sort(cur, curN);
+            int[] old = viewer.known;
+            int oldN = viewer.knownCount;
+            if (next.length < 3 * (oldN + curN)) next = new int[3 * (oldN + curN) + 48];
+            int[] out = next;
+
             int budget = policy.bytesPerTick();
             // the optional moves we can afford, and how many were due last tick
             int capacity = budget / MOVE_COST;
@@ -501,7 +505,7 @@ public final class World {
             enc.begin();
             int known = 0, a = 0, b = 0;
             while (a < oldN || b < curN) {
-                int oldId = a < oldN ? old[a] : Integer.MAX_VALUE;
+                int oldId = a < oldN ? old[3 * a] : Integer.MAX_VALUE;
                 int curId = b < curN ? cur[b] : Integer.MAX_VALUE;
                 if (oldId < curId) {
                     enc.leave(oldId);
@@ -518,13 +522,13 @@ public final class World {
                     enterBytes += cost;
                     int qx = qxById[curId], qy = qyById[curId];
                     enc.enter(e, qx, qy);
-                    cur[known] = curId;
-                    viewer.nextQx[known] = qx;
-                    viewer.nextQy[known] = qy;
-                    known++;
+                    int o = 3 * known++;
+                    out[o] = curId;
+                    out[o + 1] = qx;
+                    out[o + 2] = qy;
                     continue;
                 }
-                int sentX = viewer.knownQx[a], sentY = viewer.knownQy[a];
+                int sentX = old[3 * a + 1], sentY = old[3 * a + 2];
                 int qx = qxById[curId], qy = qyById[curId];
                 a++;
                 b++;
@@ -549,20 +553,33 @@ public final class World {
                         sentY = qy;
                     }
                 }
-                cur[known] = curId;
-                viewer.nextQx[known] = sentX;
-                viewer.nextQy[known] = sentY;
-                known++;
+                int o = 3 * known++;
+                out[o] = curId;
+                out[o + 1] = sentX;
+                out[o + 2] = sentY;
             }
             viewer.lastOptional = optional;
             for (int i = 0; i < tickEvents.size(); i++) {
                 int id = tickEventIds[i];
-                if (id == viewer.id || Arrays.binarySearch(cur, 0, known, id) >= 0) enc.event(tickEventBytes[i]);
+                if (id == viewer.id || knows(out, known, id)) enc.event(tickEventBytes[i]);
             }
-            viewer.swapKnown(known);
+            viewer.setKnown(out, known);
             WireWriter w = enc.finish(t, viewer.ackSeq, viewer.ackTick < 0 ? 0 : t - viewer.ackTick + 1,
                     qxById[viewer.id], qyById[viewer.id], timeDilation);
             viewer.link.sendEncoded(w.array(), w.size());
+        }
+
+        /** Whether {@code id} is among the first {@code n} (id, qx, qy) entries, ids increasing. */
+        private static boolean knows(int[] set, int n, int id) {
+            int lo = 0, hi = n - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                int v = set[3 * mid];
+                if (v < id) lo = mid + 1;
+                else if (v > id) hi = mid - 1;
+                else return true;
+            }
+            return false;
         }
     }
 
