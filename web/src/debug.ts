@@ -42,6 +42,10 @@ export interface MmoDebug {
   corrections: number;
   /** Why the last disconnect happened, if any. */
   disconnect: string;
+  /** Cluster mode: the node simulating our region ("" in single-process mode), the region, and node changes seen. */
+  node: string;
+  region: [number, number];
+  handoffs: number;
 }
 
 export const debug: MmoDebug = {
@@ -63,6 +67,9 @@ export const debug: MmoDebug = {
   renderer: "",
   corrections: 0,
   disconnect: "",
+  node: "",
+  region: [0, 0],
+  handoffs: 0,
 };
 
 declare global {
@@ -84,4 +91,7 @@ export function resetWorldDebug(): void {
   debug.corrections = 0;
   debug.character = "";
   debug.world = "";
+  debug.node = "";
+  debug.region = [0, 0];
+  debug.handoffs = 0;
 }

@@ -15,6 +15,7 @@ import {
   defaultAppearance,
   toUnits,
   type ChatMessage,
+  type RegionOwner,
   type ServerMessage,
   type WorldEntered,
   type WorldUpdate,
@@ -336,9 +337,22 @@ export class GameSession {
       case "chat":
         this.onChat(m.msg.value);
         break;
+      case "regionOwner":
+        this.onRegionOwner(m.msg.value);
+        break;
       default:
         break;
     }
+  }
+
+  /** Cluster mode: the node that simulates our region (shown in the HUD; a handoff changes it). */
+  private onRegionOwner(r: RegionOwner): void {
+    const first = this.regionOwner === undefined;
+    this.regionOwner = r;
+    debug.node = r.node;
+    debug.region = [r.regionX, r.regionY];
+    debug.handoffs += first ? 0 : 1;
+    if (first) for (const e of document.querySelectorAll<HTMLElement>(".cluster-only")) e.hidden = false;
   }
 
   private onUpdate(u: WorldUpdate): void {
@@ -460,6 +474,7 @@ export class GameSession {
   }
 
   private hudText = "";
+  private regionOwner: RegionOwner | undefined;
 
   private updateHud(inView: number): void {
     const p = this.predictor;
@@ -475,6 +490,7 @@ export class GameSession {
       ["hud-players", String(inView), ""],
       ["hud-dilation", `${dil.toFixed(2)}×`, dil < 0.95 ? "warn" : ""],
       ["hud-fps", String(this.fps), this.fps > 0 && this.fps < 30 ? "warn" : ""],
+      ["hud-node", this.regionOwner ? `${this.regionOwner.node} · region ${this.regionOwner.regionX},${this.regionOwner.regionY}` : "", ""],
     ];
     const text = rows.map((r) => r[1] + r[2]).join("|");
     if (text === this.hudText) return;
