@@ -107,7 +107,7 @@ public final class Connection implements ClientLink {
                     replyError(rid, ErrorCode.BAD_REQUEST, "You are not in the world");
                     return;
                 }
-                if (!inbox.offer(m)) {
+                if (!ctx.gateway().offer(this, m)) {
                     log.info("{} closed: input queue overflow", describe());
                     close(DisconnectReason.INPUT_OVERFLOW, "Too many messages");
                 }
@@ -129,8 +129,7 @@ public final class Connection implements ClientLink {
             case LEAVE_WORLD -> {
                 if (!requireState(rid, State.IN_WORLD)) return;
                 state = State.AUTHENTICATED;
-                CompletableFuture<Void> saved = new CompletableFuture<>();
-                ctx.world().execute(() -> ctx.world().leave(this).whenComplete((ok, err) -> saved.complete(null)));
+                CompletableFuture<Void> saved = ctx.gateway().leave(this).exceptionally(err -> null);
                 run(rid, saved.thenCompose(v -> ctx.accounts().listCharacters(accountId)), list ->
                         reply(rid, ServerMessage.newBuilder().setCharacters(characterList(list))));
             }
@@ -141,7 +140,7 @@ public final class Connection implements ClientLink {
             case PING -> reply(rid, ServerMessage.newBuilder().setPong(Pong.newBuilder()
                     .setClientTime(m.getPing().getClientTime())
                     .setServerTime(System.currentTimeMillis())
-                    .setTick(ctx.world().currentTick())));
+                    .setTick(ctx.gateway().currentTick())));
             case HELLO -> replyError(rid, ErrorCode.BAD_REQUEST, "Hello was already received");
             default -> protocolError("unknown message");
         }
@@ -207,9 +206,7 @@ public final class Connection implements ClientLink {
         World.JoinRequest join = new World.JoinRequest(rec.id(), accountId, rec.name(),
                 CharacterClass.forNumber(rec.characterClass()), appearance, x, y, this, inbox, rid, summary);
         state = State.IN_WORLD;
-        ctx.world().execute(() -> {
-            if (!closing) ctx.world().join(join);
-        });
+        ctx.gateway().enter(this, join);
     }
 
     /** Runs {@code onSuccess} on the event loop when {@code future} completes, or replies with its error. */
@@ -249,10 +246,25 @@ public final class Connection implements ClientLink {
         state = State.CLOSED;
         closing = true;
         if (accountId != 0) ctx.sessions().release(accountId, this);
-        if (inWorld) ctx.world().execute(() -> ctx.world().leave(this));
+        if (inWorld) ctx.gateway().leave(this);
         outbound.close();
     }
 
+
+    /** Whether this connection is closing or closed (what it still sends is dropped). Any thread. */
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /** The queue of this connection's in-world messages for the tick (null before it entered the world). */
+    public Inbox inbox() {
+        return inbox;
+    }
+
+    /** The account logged in on this connection, or 0. Event loop. */
+    public long accountId() {
+        return accountId;
+    }
 
     // ------------------------------------------------------------------ outbound
 
@@ -295,6 +307,15 @@ public final class Connection implements ClientLink {
     public void sendEncoded(byte[] bytes, int length) {
         if (closing) return;
         outbound.append(bytes, length);
+    }
+
+    /**
+     * Any thread: sends an encoded {@code ServerMessage} at once, outside the tick's batch:
+     * updates and messages for this client that were produced on another cluster node.
+     */
+    public void deliver(byte[] bytes, int offset, int length) {
+        if (closing) return;
+        outbound.appendNow(bytes, offset, length);
     }
 
     /** Tick thread: hands the tick's frames to the event loop, written and flushed once. */

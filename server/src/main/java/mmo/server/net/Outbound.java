@@ -49,8 +49,27 @@ final class Outbound {
         if (closed) return;
         int need = buildingLen + length + 10;
         if (need > building.length) building = Arrays.copyOf(building, Math.max(need, building.length * 2));
-        byte[] b = building;
-        int p = buildingLen;
+        buildingLen = frame(building, buildingLen, payload, 0, length);
+    }
+
+    /**
+     * Any thread: queues one message as a binary frame for the next write, bypassing the tick's
+     * buffer: how messages simulated on another cluster node reach this connection.
+     */
+    void appendNow(byte[] payload, int offset, int length) {
+        if (closed) return;
+        boolean wasEmpty;
+        synchronized (lock) {
+            wasEmpty = readyLen == 0;
+            int need = readyLen + length + 10;
+            if (need > ready.length) ready = Arrays.copyOf(ready, Math.max(need, ready.length * 2));
+            readyLen = frame(ready, readyLen, payload, offset, length);
+        }
+        if (wasEmpty) batcher.add(this);
+    }
+
+    /** Writes a WebSocket binary frame (header and payload) into {@code b} at {@code p}; returns the end. */
+    private static int frame(byte[] b, int p, byte[] payload, int offset, int length) {
         b[p++] = (byte) 0x82; // FIN, binary; server frames are not masked
         if (length < 126) {
             b[p++] = (byte) length;
@@ -62,8 +81,8 @@ final class Outbound {
             b[p++] = 127;
             for (int shift = 56; shift >= 0; shift -= 8) b[p++] = (byte) ((long) length >>> shift);
         }
-        System.arraycopy(payload, 0, b, p, length);
-        buildingLen = p + length;
+        System.arraycopy(payload, offset, b, p, length);
+        return p + length;
     }
 
     /** Tick thread: hands this tick's frames to the event loop. */

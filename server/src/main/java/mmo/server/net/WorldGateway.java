@@ -1,0 +1,61 @@
+package mmo.server.net;
+
+import mmo.protocol.ClientMessage;
+import mmo.server.world.World;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A connection's way into the world. In one process the world is local ({@link Local}); in a
+ * cluster the character may be simulated on another node, and the gateway forwards its
+ * messages there and its updates back, following it across handoffs.
+ */
+public interface WorldGateway {
+    /** Puts the connection's character into the world. Event loop. */
+    void enter(Connection connection, World.JoinRequest join);
+
+    /** A message for the character in the world (input, chat, emote). False: too many waiting. Event loop. */
+    boolean offer(Connection connection, ClientMessage message);
+
+    /** The character leaves the world (closed, or back to the character list). Completes once it is saved. Any thread. */
+    CompletableFuture<Void> leave(Connection connection);
+
+    /** The world's current tick, for Pong. Any thread. */
+    int currentTick();
+
+    /** The one-process gateway: the world is right here. */
+    final class Local implements WorldGateway {
+        private final World world;
+
+        public Local(World world) {
+            this.world = world;
+        }
+
+        @Override
+        public void enter(Connection connection, World.JoinRequest join) {
+            world.execute(() -> {
+                if (!connection.isClosing()) world.join(join);
+            });
+        }
+
+        @Override
+        public boolean offer(Connection connection, ClientMessage message) {
+            return connection.inbox().offer(message);
+        }
+
+        @Override
+        public CompletableFuture<Void> leave(Connection connection) {
+            CompletableFuture<Void> saved = new CompletableFuture<>();
+            world.execute(() -> world.leave(connection).whenComplete((ok, err) -> {
+                if (err != null) saved.completeExceptionally(err);
+                else saved.complete(null);
+            }));
+            return saved;
+        }
+
+        @Override
+        public int currentTick() {
+            return world.currentTick();
+        }
+    }
+}
