@@ -13,6 +13,7 @@ import mmo.server.net.SessionRegistry;
 import mmo.server.persistence.AccountRepository;
 import mmo.server.persistence.CharacterRepository;
 import mmo.server.persistence.Database;
+import mmo.server.persistence.FencedException;
 import mmo.server.persistence.SaveService;
 import mmo.server.persistence.SessionRepository;
 import mmo.server.world.TickLoop;
@@ -119,7 +120,12 @@ public final class MmoServer implements AutoCloseable {
             world.shutdown(DisconnectReason.SERVER_SHUTDOWN, "The server is shutting down")
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.error("saving on shutdown failed", e);
+            if (FencedException.in(e) != null) {
+                // Already logged by the save service: those characters have a newer owner.
+                log.info("shutdown save done; {}", e.getCause().getMessage());
+            } else {
+                log.error("saving on shutdown failed", e);
+            }
         }
         net.close();
         try {

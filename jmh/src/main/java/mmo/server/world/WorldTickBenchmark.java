@@ -95,7 +95,7 @@ public class WorldTickBenchmark {
             } while (!Movement.boxFree(map, x, y));
             CountingLink link = new CountingLink();
             long id = i + 1;
-            Player p = world.join(new World.JoinRequest(id, id, "Bot" + i, CharacterClass.WARRIOR, look, x, y, link,
+            Player p = world.join(new World.JoinRequest(id, 0, id, "Bot" + i, CharacterClass.WARRIOR, look, x, y, link,
                     new Inbox(16), 0, CharacterSummary.getDefaultInstance()));
             players.add(p);
             links.add(link);

@@ -22,6 +22,7 @@ import mmo.protocol.StartChoice;
 import mmo.server.game.GameException;
 import mmo.server.persistence.AccountRecord;
 import mmo.server.persistence.AccountRepository;
+import mmo.server.persistence.CharacterClaim;
 import mmo.server.persistence.CharacterRecord;
 import mmo.server.persistence.CharacterRepository;
 import mmo.server.persistence.NameTakenException;
@@ -229,10 +230,14 @@ public final class AccountService {
         return async("list characters", () -> characters.listByAccount(accountId));
     }
 
-    /** The character, if it belongs to the account. NO_SUCH_CHARACTER otherwise. */
-    public CompletableFuture<CharacterRecord> loadCharacter(long accountId, long characterId) {
-        return async("load character", () -> characters.findById(characterId)
-                .filter(c -> c.accountId() == accountId)
+    /**
+     * Claims the character for entering the world, if it belongs to the account: the result
+     * carries the record and the new epoch the world saves it under; any earlier owner (another
+     * connection or node still simulating it) is fenced out. NO_SUCH_CHARACTER otherwise, and
+     * then nothing is claimed.
+     */
+    public CompletableFuture<CharacterClaim> loadCharacter(long accountId, long characterId) {
+        return async("load character", () -> characters.claim(characterId, accountId)
                 .orElseThrow(() -> new GameException(ErrorCode.NO_SUCH_CHARACTER, "No such character")));
     }
 

@@ -20,6 +20,7 @@ import mmo.server.account.AccountService;
 import mmo.server.account.BotFleet;
 import mmo.server.account.LoginResult;
 import mmo.server.game.GameException;
+import mmo.server.persistence.CharacterClaim;
 import mmo.server.persistence.CharacterRecord;
 import mmo.server.world.ClientLink;
 import mmo.server.world.Inbox;
@@ -124,7 +125,7 @@ public final class Connection implements ClientLink {
             case ENTER_WORLD -> {
                 if (!requireState(rid, State.AUTHENTICATED)) return;
                 long characterId = m.getEnterWorld().getCharacterId();
-                run(rid, ctx.accounts().loadCharacter(accountId, characterId), rec -> enterWorld(rec, rid));
+                run(rid, ctx.accounts().loadCharacter(accountId, characterId), claim -> enterWorld(claim, rid));
             }
             case LEAVE_WORLD -> {
                 if (!requireState(rid, State.IN_WORLD)) return;
@@ -190,7 +191,8 @@ public final class Connection implements ClientLink {
         });
     }
 
-    private void enterWorld(CharacterRecord rec, int rid) {
+    private void enterWorld(CharacterClaim claim, int rid) {
+        CharacterRecord rec = claim.character();
         state = State.ENTERING;
         inbox = new Inbox(ctx.config().inputQueue());
         CharacterSummary summary = AccountService.toSummary(rec);
@@ -203,7 +205,7 @@ public final class Connection implements ClientLink {
             x = at.x();
             y = at.y();
         }
-        World.JoinRequest join = new World.JoinRequest(rec.id(), accountId, rec.name(),
+        World.JoinRequest join = new World.JoinRequest(rec.id(), claim.epoch(), accountId, rec.name(),
                 CharacterClass.forNumber(rec.characterClass()), appearance, x, y, this, inbox, rid, summary);
         state = State.IN_WORLD;
         ctx.gateway().enter(this, join);

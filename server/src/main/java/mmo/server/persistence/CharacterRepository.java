@@ -13,7 +13,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Reads and writes the characters table. Names are unique and looked up ignoring case.
+ * Reads and writes the characters table. Names are unique and looked up ignoring case. Each
+ * character has an epoch that {@link #claim} increments: the owner simulating a character
+ * saves under the epoch of its claim, and saves from an earlier owner are rejected (fencing).
  * Thread-safe; every method blocks on JDBC, so call it from a worker thread.
  */
 public final class CharacterRepository {
@@ -135,35 +137,104 @@ public final class CharacterRepository {
     }
 
     /**
-     * Saves the positions of many characters in one transaction: either all are written or,
-     * if any fails, none. Ids that no longer exist are skipped.
+     * Claims the character for a new owner: increments its epoch and returns the new value with
+     * the record, in one statement. From then on, saves taken under an earlier epoch are
+     * rejected ({@link #saveStates}), so whoever claimed last owns the character. Empty if there
+     * is no such character.
      *
+     * @throws PersistenceException if the database fails
+     */
+    public Optional<CharacterClaim> claim(long characterId) {
+        return claim("UPDATE characters SET epoch = epoch + 1 WHERE id = ? RETURNING " + COLUMNS + ", epoch",
+                ps -> ps.setLong(1, characterId));
+    }
+
+    /**
+     * As {@link #claim(long)}, but only if the character belongs to {@code accountId}; otherwise
+     * nothing changes (a client naming someone else's character must not fence its owner out).
+     */
+    public Optional<CharacterClaim> claim(long characterId, long accountId) {
+        return claim("UPDATE characters SET epoch = epoch + 1 WHERE id = ? AND account_id = ? RETURNING "
+                + COLUMNS + ", epoch", ps -> {
+            ps.setLong(1, characterId);
+            ps.setLong(2, accountId);
+        });
+    }
+
+    private Optional<CharacterClaim> claim(String sql, Binder binder) {
+        try {
+            // One UPDATE ... RETURNING: the row lock (PostgreSQL) or the write lock (SQLite)
+            // orders concurrent claims, and each gets its own epoch.
+            return db.withConnection(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    binder.bind(ps);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? Optional.of(new CharacterClaim(read(rs), rs.getLong(10)))
+                                : Optional.<CharacterClaim>empty();
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot claim character", e);
+        }
+    }
+
+    /**
+     * Saves the positions of many characters in one transaction. A state whose epoch is not the
+     * character's current one (it was claimed again since) writes nothing and is returned as
+     * fenced; the others are saved. Ids that no longer exist are skipped. If the database fails,
+     * nothing is saved.
+     *
+     * @return the rejected states, empty if none
      * @throws PersistenceException if the database fails; nothing was saved
      */
-    public void saveStates(Collection<CharacterState> states) {
+    public List<FencedSave> saveStates(Collection<CharacterState> states) {
         if (states.isEmpty()) {
-            return;
+            return List.of();
         }
         long now = clock.millis();
         try {
-            db.inTransaction(c -> {
+            return db.inTransaction(c -> {
+                List<CharacterState> missed = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE characters SET world = ?, x = ?, y = ?, updated_at = ? WHERE id = ?")) {
+                        "UPDATE characters SET world = ?, x = ?, y = ?, updated_at = ? WHERE id = ? AND epoch = ?")) {
                     for (CharacterState s : states) {
                         ps.setString(1, s.world());
                         ps.setFloat(2, s.x());
                         ps.setFloat(3, s.y());
                         ps.setLong(4, now);
                         ps.setLong(5, s.characterId());
+                        ps.setLong(6, s.epoch());
                         ps.addBatch();
                     }
-                    ps.executeBatch();
+                    int[] counts = ps.executeBatch();
+                    int i = 0;
+                    for (CharacterState s : states) {
+                        // Both drivers report a count per statement (never SUCCESS_NO_INFO for these).
+                        if (counts[i++] == 0) missed.add(s);
+                    }
                 }
-                return null;
+                return missed.isEmpty() ? List.<FencedSave>of() : fenced(c, missed);
             });
         } catch (SQLException e) {
             throw new PersistenceException("cannot save " + states.size() + " character states", e);
         }
+    }
+
+    /** Which of the states that updated nothing were fenced, with the epoch that fenced them (rare). */
+    private static List<FencedSave> fenced(Connection c, List<CharacterState> missed) throws SQLException {
+        List<FencedSave> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch FROM characters WHERE id = ?")) {
+            for (CharacterState s : missed) {
+                ps.setLong(1, s.characterId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out.add(new FencedSave(s, rs.getLong(1))); // else deleted: skipped, as before
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static int count(Connection c, long accountId) throws SQLException {

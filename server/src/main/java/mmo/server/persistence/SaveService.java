@@ -1,6 +1,8 @@
 package mmo.server.persistence;
 
 import mmo.server.world.World;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Collection;
 import java.util.List;
@@ -13,8 +15,14 @@ import java.util.concurrent.TimeUnit;
  * Writes character states off the tick, on one thread of its own so that saves of the same
  * character are applied in the order they were taken. The tick hands over immutable
  * snapshots ({@link CharacterState}) and never waits.
+ *
+ * <p>A save fails with {@link FencedException} when some of its states were rejected because
+ * their characters were claimed again since (the rest of it was written): the rejection is
+ * final and logged here, once, at WARN.
  */
 public final class SaveService implements World.Saver, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SaveService.class);
+
     private final CharacterRepository characters;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("save").daemon(false).factory());
@@ -26,7 +34,15 @@ public final class SaveService implements World.Saver, AutoCloseable {
     @Override
     public CompletableFuture<Void> save(Collection<CharacterState> states) {
         List<CharacterState> copy = List.copyOf(states);
-        return CompletableFuture.runAsync(() -> characters.saveStates(copy), executor);
+        return CompletableFuture.runAsync(() -> {
+            List<FencedSave> fenced = characters.saveStates(copy);
+            if (fenced.isEmpty()) return;
+            for (FencedSave f : fenced) {
+                log.warn("save of character {} rejected: it was claimed again (save epoch {}, current epoch {});"
+                        + " not retried", f.characterId(), f.state().epoch(), f.currentEpoch());
+            }
+            throw new FencedException(fenced);
+        }, executor);
     }
 
     /** Finishes queued saves, then stops. */

@@ -12,6 +12,7 @@ import mmo.protocol.Emote;
 public final class Player {
     final int id;
     final long characterId;
+    final long epoch; // of the claim this world simulates the character under; its saves carry it
     final long accountId;
     final String name;
     final CharacterClass characterClass;
@@ -52,10 +53,11 @@ public final class Player {
         return enterFields;
     }
 
-    Player(int id, long characterId, long accountId, String name, CharacterClass characterClass,
+    Player(int id, long characterId, long epoch, long accountId, String name, CharacterClass characterClass,
            Appearance appearance, float x, float y, ClientLink link, Inbox inbox) {
         this.id = id;
         this.characterId = characterId;
+        this.epoch = epoch;
         this.accountId = accountId;
         this.name = name;
         this.characterClass = characterClass;
@@ -70,6 +72,7 @@ public final class Player {
 
     public int id() { return id; }
     public long characterId() { return characterId; }
+    public long epoch() { return epoch; }
     public long accountId() { return accountId; }
     public String name() { return name; }
     public CharacterClass characterClass() { return characterClass; }

@@ -13,6 +13,8 @@ import mmo.protocol.ErrorCode;
 import mmo.protocol.ServerMessage;
 import mmo.protocol.WorldEntered;
 import mmo.server.persistence.CharacterState;
+import mmo.server.persistence.FencedException;
+import mmo.server.persistence.FencedSave;
 import mmo.server.world.map.TileMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,13 +76,15 @@ public final class World {
      * Characters that left recently: their newest state, and the tick its final save completed
      * (-1 while it has not). Kept for {@link #REMEMBER_LEFT_TICKS} after the save, because a
      * character may come back with a database read taken before that save committed; the
-     * world's own state is the newer one, so a join prefers it.
+     * world's own state is the newer one, so a join prefers it. A state whose save failed is
+     * saved again by the next periodic save; one whose save was fenced is final.
      */
     private final Map<Long, Left> recentlyLeft = new HashMap<>();
 
     private static final class Left {
         final CharacterState state;
         int savedTick = -1;
+        boolean saving;
 
         Left(CharacterState state) {
             this.state = state;
@@ -124,7 +128,11 @@ public final class World {
         }
     }
 
-    /** Where a world's saves go (the persistence layer, or a test's fake). Called on the tick thread; must not block. */
+    /**
+     * Where a world's saves go (the persistence layer, or a test's fake). Called on the tick
+     * thread; must not block. A save fails with {@link FencedException} when some states were
+     * rejected because their characters were claimed by a newer owner (the rest were saved).
+     */
     public interface Saver {
         CompletableFuture<Void> save(Collection<CharacterState> states);
     }
@@ -137,8 +145,11 @@ public final class World {
 
     private record PendingChat(Player speaker, ChatSend chat, int rid) {}
 
-    /** What a client needs to join: the character as loaded, and where its messages come from and go. */
-    public record JoinRequest(long characterId, long accountId, String name, CharacterClass characterClass,
+    /**
+     * What a client needs to join: the character as loaded and the epoch of its claim, and where
+     * its messages come from and go.
+     */
+    public record JoinRequest(long characterId, long epoch, long accountId, String name, CharacterClass characterClass,
                               Appearance appearance, float x, float y, ClientLink link, Inbox inbox, int rid,
                               CharacterSummary summary) {}
 
@@ -604,11 +615,18 @@ public final class World {
                 p.savedY = p.y;
             }
         }
-        if (!dirty.isEmpty()) submitSave(dirty);
+        ArrayList<Left> retried = new ArrayList<>();
+        for (Left left : recentlyLeft.values()) {
+            if (left.savedTick < 0 && !left.saving) {
+                dirty.add(left.state); // its save on leaving failed
+                retried.add(left);
+            }
+        }
+        if (!dirty.isEmpty()) trackLeft(retried, submitSave(dirty));
     }
 
     private CharacterState stateOf(Player p) {
-        return new CharacterState(p.characterId, name, p.x, p.y);
+        return new CharacterState(p.characterId, p.epoch, name, p.x, p.y);
     }
 
     private CompletableFuture<Void> submitSave(List<CharacterState> states) {
@@ -619,7 +637,11 @@ public final class World {
             f = CompletableFuture.failedFuture(e);
         }
         return f.whenComplete((ok, err) -> {
-            if (err != null) {
+            FencedException fenced = FencedException.in(err);
+            if (fenced != null) {
+                // Final: the rest of the batch was saved, and these are never retried.
+                execute(() -> dropFenced(fenced));
+            } else if (err != null) {
                 log.error("saving {} characters failed; they stay dirty and are saved again next time", states.size(), err);
                 execute(() -> {
                     for (CharacterState s : states) {
@@ -640,13 +662,15 @@ public final class World {
         Player existing = byCharacter.get(req.characterId());
         if (existing != null) {
             // The same character from a new connection: keep the newest state, drop the old link.
-            x = existing.x;
-            y = existing.y;
+            if (!claimedBetween(existing.epoch, req.epoch())) {
+                x = existing.x;
+                y = existing.y;
+            }
             existing.link.disconnect(DisconnectReason.LOGGED_IN_ELSEWHERE, "You logged in from another place");
             removePlayer(existing, false);
         } else {
             Left left = recentlyLeft.remove(req.characterId());
-            if (left != null) {
+            if (left != null && !claimedBetween(left.state.epoch(), req.epoch())) {
                 x = left.state.x();
                 y = left.state.y();
             }
@@ -657,7 +681,7 @@ public final class World {
             x = safe.x();
             y = safe.y();
         }
-        Player p = new Player(allocateId(), req.characterId(), req.accountId(), req.name(), req.characterClass(),
+        Player p = new Player(allocateId(), req.characterId(), req.epoch(), req.accountId(), req.name(), req.characterClass(),
                 req.appearance(), x, y, req.link(), req.inbox());
         players.add(p);
         ensureById(p.id);
@@ -701,9 +725,53 @@ public final class World {
         if (!save) return CompletableFuture.completedFuture(null);
         Left left = new Left(stateOf(p));
         recentlyLeft.put(p.characterId, left);
-        return submitSave(List.of(left.state)).whenComplete((ok, err) -> {
-            if (err == null) execute(() -> left.savedTick = tick);
+        return trackLeft(List.of(left), submitSave(List.of(left.state)));
+    }
+
+    /**
+     * Marks left characters' states done when their save completes: saved, or fenced (final).
+     * A failed one stays pending, and the next periodic save tries it again.
+     */
+    private CompletableFuture<Void> trackLeft(List<Left> lefts, CompletableFuture<Void> save) {
+        if (lefts.isEmpty()) return save;
+        for (Left left : lefts) left.saving = true;
+        return save.whenComplete((ok, err) -> {
+            boolean done = err == null || FencedException.in(err) != null;
+            execute(() -> {
+                for (Left left : lefts) {
+                    left.saving = false;
+                    if (done) left.savedTick = tick;
+                }
+            });
         });
+    }
+
+    /**
+     * Whether a claim other than the one at {@code newEpoch} came after {@code oldEpoch}: then
+     * another owner (another node) may have saved newer state than this world's, and the join
+     * keeps the state it read with its claim. Epoch 0 is unclaimed (tests).
+     */
+    private static boolean claimedBetween(long oldEpoch, long newEpoch) {
+        return newEpoch - oldEpoch > 1;
+    }
+
+    /**
+     * Characters whose save was fenced: a newer claim owns them, so this world stops simulating
+     * them. A player still in the world under the fenced epoch is disconnected without another
+     * save; its state is remembered (final) for a rejoin on this node.
+     */
+    private void dropFenced(FencedException fenced) {
+        for (FencedSave f : fenced.rejected()) {
+            Player p = byCharacter.get(f.characterId());
+            if (p == null || p.epoch != f.state().epoch()) continue; // gone, or rejoined under a newer claim
+            log.info("{} (character {}) was claimed by a newer owner (epoch {} after {}); disconnecting it",
+                    p.name, p.characterId, f.currentEpoch(), p.epoch);
+            p.link.disconnect(DisconnectReason.LOGGED_IN_ELSEWHERE, "You logged in from another place");
+            removePlayer(p, false);
+            Left left = new Left(stateOf(p));
+            left.savedTick = tick;
+            recentlyLeft.put(p.characterId, left);
+        }
     }
 
     private int allocateId() {

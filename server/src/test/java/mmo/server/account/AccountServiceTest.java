@@ -10,6 +10,7 @@ import mmo.protocol.StartChoice;
 import mmo.server.game.GameException;
 import mmo.server.game.MapStartPoints;
 import mmo.server.persistence.AccountRepository;
+import mmo.server.persistence.CharacterClaim;
 import mmo.server.persistence.CharacterRecord;
 import mmo.server.persistence.CharacterRepository;
 import mmo.server.persistence.Database;
@@ -362,7 +363,7 @@ class AccountServiceTest {
                         .setBottomColor(1).setShoesColor(0).setHat(2).setHatColor(0xFF0000)).build();
         CharacterRecord c = await(s.createCharacter(id, create("Dressed", CharacterClass.RANGER).toBuilder()
                 .setAppearance(look).build()));
-        CharacterRecord loaded = await(s.loadCharacter(id, c.id()));
+        CharacterRecord loaded = await(s.loadCharacter(id, c.id())).character();
         assertThat(AccountService.appearance(loaded)).isEqualTo(look);
         assertThat(AccountService.toSummary(loaded).getAppearance()).isEqualTo(look);
         assertThat(AccountService.toSummary(loaded).getCharacterClass()).isEqualTo(CharacterClass.RANGER);
@@ -392,9 +393,12 @@ class AccountServiceTest {
         long alice = await(s.register("Alice", PASSWORD)).account().id();
         long bob = await(s.register("Bob", PASSWORD)).account().id();
         CharacterRecord hero = await(s.createCharacter(alice, create("Hero", CharacterClass.WARRIOR)));
-        assertThat(await(s.loadCharacter(alice, hero.id()))).isEqualTo(hero);
+        CharacterClaim first = await(s.loadCharacter(alice, hero.id()));
+        assertThat(first.character()).isEqualTo(hero);
         assertThat(failure(s.loadCharacter(bob, hero.id())).code()).isEqualTo(ErrorCode.NO_SUCH_CHARACTER);
         assertThat(failure(s.loadCharacter(alice, hero.id() + 1000)).code()).isEqualTo(ErrorCode.NO_SUCH_CHARACTER);
+        // Each entry claims the character anew; Bob's attempt claimed nothing.
+        assertThat(await(s.loadCharacter(alice, hero.id())).epoch()).isEqualTo(first.epoch() + 1);
     }
 
     // ---- failures ----------------------------------------------------------------------------

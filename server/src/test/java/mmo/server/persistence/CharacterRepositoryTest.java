@@ -183,8 +183,8 @@ class CharacterRepositoryTest {
         CharacterRecord c = characters.create(alice, "Sitter", 0, LOOK, "Testland", 3.5f, 3.5f);
 
         characters.saveStates(List.of(
-                new CharacterState(a.id(), "Testland", 10.125f, 20.875f),
-                new CharacterState(b.id(), "Elsewhere", 63.99f, 0.01f)));
+                new CharacterState(a.id(), 0, "Testland", 10.125f, 20.875f),
+                new CharacterState(b.id(), 0, "Elsewhere", 63.99f, 0.01f)));
 
         CharacterRecord a2 = characters.findById(a.id()).orElseThrow();
         CharacterRecord b2 = characters.findById(b.id()).orElseThrow();
@@ -199,7 +199,7 @@ class CharacterRepositoryTest {
         assertThat(characters.findById(c.id())).contains(c);
 
         // Later saves win.
-        characters.saveStates(List.of(new CharacterState(a.id(), "Testland", 11f, 21f)));
+        characters.saveStates(List.of(new CharacterState(a.id(), 0, "Testland", 11f, 21f)));
         assertThat(characters.findById(a.id()).orElseThrow().x()).isEqualTo(11f);
         characters.saveStates(List.of()); // nothing to do
     }
@@ -217,10 +217,11 @@ class CharacterRepositoryTest {
             assertThat(ps.executeUpdate()).isEqualTo(1);
         }
 
-        characters.saveStates(List.of(
-                new CharacterState(gone.id(), "Testland", 9, 9),
-                new CharacterState(kept.id(), "Testland", 4, 5),
-                new CharacterState(gone.id() + 1000, "Testland", 9, 9)));
+        // Missing rows are skipped, not reported as fenced.
+        assertThat(characters.saveStates(List.of(
+                new CharacterState(gone.id(), 0, "Testland", 9, 9),
+                new CharacterState(kept.id(), 0, "Testland", 4, 5),
+                new CharacterState(gone.id() + 1000, 0, "Testland", 9, 9)))).isEmpty();
 
         assertThat(characters.findById(gone.id())).isEmpty();
         assertThat(characters.findById(gone.id() + 1000)).isEmpty();
@@ -238,15 +239,165 @@ class CharacterRepositoryTest {
 
         // The world column is NOT NULL, so the second update fails after the first one ran.
         assertThatThrownBy(() -> characters.saveStates(List.of(
-                new CharacterState(a.id(), "Testland", 7, 7),
-                new CharacterState(b.id(), null, 8, 8))))
+                new CharacterState(a.id(), 0, "Testland", 7, 7),
+                new CharacterState(b.id(), 0, null, 8, 8))))
                 .isInstanceOf(PersistenceException.class);
 
         assertThat(characters.findById(a.id())).contains(a);
         assertThat(characters.findById(b.id())).contains(b);
         // The connection went back to the pool usable (auto-commit restored).
-        characters.saveStates(List.of(new CharacterState(a.id(), "Testland", 3, 3)));
+        characters.saveStates(List.of(new CharacterState(a.id(), 0, "Testland", 3, 3)));
         assertThat(characters.findById(a.id()).orElseThrow().x()).isEqualTo(3f);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void claimIncrementsTheEpochAndReturnsTheRecord(Backend backend) {
+        open(backend);
+        long alice = account("Alice");
+        long bob = account("Bob");
+        CharacterRecord hero = characters.create(alice, "Hero", 0, LOOK, "Testland", 5.5f, 6.5f);
+        assertThat(epochOf(hero.id())).isZero();
+
+        CharacterClaim first = characters.claim(hero.id()).orElseThrow();
+        assertThat(first.epoch()).isEqualTo(1);
+        assertThat(first.character()).isEqualTo(hero);
+        assertThat(characters.claim(hero.id(), alice).orElseThrow().epoch()).isEqualTo(2);
+        assertThat(epochOf(hero.id())).isEqualTo(2);
+
+        // Someone else's or a missing character: nothing claimed, nothing changed.
+        assertThat(characters.claim(hero.id(), bob)).isEmpty();
+        assertThat(characters.claim(hero.id() + 1000)).isEmpty();
+        assertThat(characters.claim(hero.id() + 1000, alice)).isEmpty();
+        assertThat(epochOf(hero.id())).isEqualTo(2);
+        assertThat(characters.findById(hero.id())).contains(hero);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void concurrentClaimsEachGetTheirOwnEpoch(Backend backend) throws Exception {
+        open(backend);
+        CharacterRecord hero = characters.create(account("Alice"), "Hero", 0, LOOK, "Testland", 1, 1);
+        int threads = 8;
+        Concurrently.Outcome<CharacterClaim> out = Concurrently.run(threads,
+                i -> characters.claim(hero.id()).orElseThrow(), Duration.ofSeconds(30));
+
+        assertThat(out.failures()).isEmpty();
+        assertThat(out.successes()).extracting(CharacterClaim::epoch)
+                .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(epochOf(hero.id())).isEqualTo(threads);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aSaveWithTheCurrentEpochIsWritten(Backend backend) {
+        open(backend);
+        CharacterRecord hero = characters.create(account("Alice"), "Hero", 0, LOOK, "Testland", 1, 1);
+        long epoch = characters.claim(hero.id()).orElseThrow().epoch();
+
+        assertThat(characters.saveStates(List.of(new CharacterState(hero.id(), epoch, "Elsewhere", 7.5f, 8.5f))))
+                .isEmpty();
+
+        CharacterRecord saved = characters.findById(hero.id()).orElseThrow();
+        assertThat(saved.world()).isEqualTo("Elsewhere");
+        assertThat(saved.x()).isEqualTo(7.5f);
+        assertThat(saved.y()).isEqualTo(8.5f);
+        assertThat(epochOf(hero.id())).isEqualTo(epoch); // saving does not claim
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aSaveWithAStaleEpochIsRejectedAndTheRowIsUnchanged(Backend backend) throws SQLException {
+        open(backend);
+        CharacterRecord hero = characters.create(account("Alice"), "Hero", 0, LOOK, "Testland", 1, 1);
+        long mine = characters.claim(hero.id()).orElseThrow().epoch();
+        characters.saveStates(List.of(new CharacterState(hero.id(), mine, "Testland", 2, 2)));
+        long theirs = characters.claim(hero.id()).orElseThrow().epoch(); // another node takes over
+        CharacterRecord before = characters.findById(hero.id()).orElseThrow();
+        long updatedBefore = longColumn(hero.id(), "updated_at");
+        clock.advance(Duration.ofSeconds(5));
+
+        CharacterState stale = new CharacterState(hero.id(), mine, "Elsewhere", 9, 9);
+        CharacterState ahead = new CharacterState(hero.id(), theirs + 1, "Elsewhere", 9, 9); // never claimed
+        assertThat(characters.saveStates(List.of(stale))).containsExactly(new FencedSave(stale, theirs));
+        assertThat(characters.saveStates(List.of(ahead))).containsExactly(new FencedSave(ahead, theirs));
+
+        assertThat(characters.findById(hero.id())).contains(before);
+        assertThat(before.x()).isEqualTo(2f);
+        assertThat(longColumn(hero.id(), "updated_at")).isEqualTo(updatedBefore);
+        assertThat(epochOf(hero.id())).isEqualTo(theirs);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aBatchMixingStaleAndCurrentEpochsSavesTheCurrentOnes(Backend backend) {
+        open(backend);
+        long alice = account("Alice");
+        CharacterRecord a = characters.create(alice, "Kept", 0, LOOK, "Testland", 1, 1);
+        CharacterRecord b = characters.create(alice, "Lost", 0, LOOK, "Testland", 2, 2);
+        CharacterRecord c = characters.create(alice, "Also", 0, LOOK, "Testland", 3, 3);
+        long ea = characters.claim(a.id()).orElseThrow().epoch();
+        long eb = characters.claim(b.id()).orElseThrow().epoch();
+        long ec = characters.claim(c.id()).orElseThrow().epoch();
+        long newer = characters.claim(b.id()).orElseThrow().epoch();
+
+        CharacterState staleB = new CharacterState(b.id(), eb, "Testland", 20, 20);
+        List<FencedSave> fenced = characters.saveStates(List.of(
+                new CharacterState(a.id(), ea, "Testland", 10, 10),
+                staleB,
+                new CharacterState(c.id(), ec, "Testland", 30, 30)));
+
+        assertThat(fenced).containsExactly(new FencedSave(staleB, newer));
+        assertThat(characters.findById(a.id()).orElseThrow().x()).isEqualTo(10f);
+        assertThat(characters.findById(b.id())).contains(b);
+        assertThat(characters.findById(c.id()).orElseThrow().x()).isEqualTo(30f);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void saveServiceFailsFencedStatesWithFencedExceptionAndSavesTheRest(Backend backend) throws Exception {
+        open(backend);
+        long alice = account("Alice");
+        CharacterRecord a = characters.create(alice, "Kept", 0, LOOK, "Testland", 1, 1);
+        CharacterRecord b = characters.create(alice, "Lost", 0, LOOK, "Testland", 2, 2);
+        long ea = characters.claim(a.id()).orElseThrow().epoch();
+        long eb = characters.claim(b.id()).orElseThrow().epoch();
+        characters.claim(b.id());
+        SaveService saves = new SaveService(characters);
+        try {
+            Throwable err = saves.save(List.of(
+                    new CharacterState(a.id(), ea, "Testland", 10, 10),
+                    new CharacterState(b.id(), eb, "Testland", 20, 20))).handle((ok, e) -> e).get();
+            FencedException fenced = FencedException.in(err);
+            assertThat(fenced).isNotNull();
+            assertThat(fenced.characterIds()).containsExactly(b.id());
+            assertThat(fenced.rejected().get(0).currentEpoch()).isEqualTo(eb + 1);
+            // A save with nothing stale completes normally.
+            saves.save(List.of(new CharacterState(a.id(), ea, "Testland", 11, 11))).get();
+        } finally {
+            saves.close();
+        }
+        assertThat(characters.findById(a.id()).orElseThrow().x()).isEqualTo(11f);
+        assertThat(characters.findById(b.id())).contains(b);
+    }
+
+    private long epochOf(long characterId) {
+        try {
+            return longColumn(characterId, "epoch");
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private long longColumn(long characterId, String column) throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM characters WHERE id = ?")) {
+            ps.setLong(1, characterId);
+            try (var rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getLong(1);
+            }
+        }
     }
 
     @ParameterizedTest

@@ -30,7 +30,7 @@ class DatabaseTest {
     void migratesAnEmptyDatabaseToTheLatestSchema(Backend backend) throws SQLException {
         Database db = dbs.open(backend);
         assertThat(db.isSqlite()).isEqualTo(backend == Backend.SQLITE);
-        assertThat(appliedMigrations(db)).containsExactly("1");
+        assertThat(appliedMigrations(db)).containsExactly("1", "2");
         AccountRepository accounts = new AccountRepository(db);
         assertThat(accounts.findByUsername("nobody")).isEmpty();
     }
@@ -43,11 +43,11 @@ class DatabaseTest {
         AccountRecord alice = new AccountRepository(first).create("Alice", "hash");
         CharacterRecord hero = new CharacterRepository(first).create(alice.id(), "Hero", 1, new byte[] {1, 2, 3},
                 "Testland", 12.5f, 7.25f);
-        new CharacterRepository(first).saveStates(List.of(new CharacterState(hero.id(), "Testland", 20.5f, 30.5f)));
+        new CharacterRepository(first).saveStates(List.of(new CharacterState(hero.id(), 0, "Testland", 20.5f, 30.5f)));
         first.close();
 
         Database second = dbs.open(url);
-        assertThat(appliedMigrations(second)).containsExactly("1");
+        assertThat(appliedMigrations(second)).containsExactly("1", "2");
         assertThat(new AccountRepository(second).findByUsername("alice")).contains(alice);
         CharacterRecord reread = new CharacterRepository(second).findById(hero.id()).orElseThrow();
         assertThat(reread.name()).isEqualTo("Hero");
@@ -57,7 +57,7 @@ class DatabaseTest {
         second.close();
 
         Database third = dbs.open(url);
-        assertThat(appliedMigrations(third)).containsExactly("1");
+        assertThat(appliedMigrations(third)).containsExactly("1", "2");
         assertThat(new CharacterRepository(third).countByAccount(alice.id())).isEqualTo(1);
     }
 
@@ -183,12 +183,12 @@ class DatabaseTest {
         CharacterRepository characters = new CharacterRepository(db);
         long account = new AccountRepository(db).create("Alice", "hash").id();
         CharacterRecord hero = characters.create(account, "Hero", 0, new byte[0], "Testland", 1, 1);
-        List<CharacterState> states = new ArrayList<>(List.of(new CharacterState(hero.id(), "Testland", 2, 2)));
+        List<CharacterState> states = new ArrayList<>(List.of(new CharacterState(hero.id(), 0, "Testland", 2, 2)));
         SaveService saves = new SaveService(characters);
         CompletableFuture<Void> first = saves.save(states);
-        states.set(0, new CharacterState(hero.id(), "Testland", 99, 99)); // the service copied the list
+        states.set(0, new CharacterState(hero.id(), 0, "Testland", 99, 99)); // the service copied the list
         for (int i = 3; i <= 50; i++) {
-            saves.save(List.of(new CharacterState(hero.id(), "Testland", i, i)));
+            saves.save(List.of(new CharacterState(hero.id(), 0, "Testland", i, i)));
         }
         saves.close(); // waits for the queued saves
         assertThat(first).isCompleted();

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class UpdateEncoderTest {
     static Player player(int id, String name, Emote emote, int topColor) {
-        Player p = new Player(id, id, id, name, CharacterClass.RANGER,
+        Player p = new Player(id, id, 0, id, name, CharacterClass.RANGER,
                 Appearance.newBuilder().setBody(1).setSkinColor(0xC68642)
                         .setOutfit(Outfit.newBuilder().setTopColor(topColor).setHat(2)).build(),
                 0, 0, new FakeLink(), new Inbox(4));

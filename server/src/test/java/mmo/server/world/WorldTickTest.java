@@ -291,13 +291,138 @@ class WorldTickTest {
     }
 
     @Test
+    void aFailedSaveOfALeftCharacterIsRetriedByThePeriodicSave() throws Exception {
+        FakeLink link = new FakeLink();
+        Player p = join(world, "Alice", 5.5f, 50.5f, link);
+        input(p, 1, 1, 0);
+        for (int i = 0; i < 10; i++) world.tick();
+        saver.fail = true;
+        assertThatThrownBy(() -> world.leave(link).get()).hasCauseInstanceOf(IllegalStateException.class);
+        saver.fail = false;
+        while (world.currentTick() < 200) world.tick();
+        assertThat(saver.all()).extracting(CharacterState::characterId).containsExactly(p.characterId());
+        assertThat(saver.all().get(0).x()).isEqualTo(p.x());
+        // Saved now: neither the next periodic save nor the shutdown writes it again.
+        while (world.currentTick() < 400) world.tick();
+        world.shutdown(DisconnectReason.SERVER_SHUTDOWN, "bye").get();
+        assertThat(saver.all()).hasSize(1);
+    }
+
+    @Test
+    void aLeftCharacterIsNotSavedAgainWhileItsSaveIsInFlight() {
+        CompletableFuture<Void> slowSave = new CompletableFuture<>();
+        java.util.List<java.util.List<CharacterState>> calls = new java.util.ArrayList<>();
+        World w = TestWorlds.world(states -> {
+            calls.add(java.util.List.copyOf(states));
+            return calls.size() == 1 ? slowSave : CompletableFuture.completedFuture(null);
+        });
+        FakeLink link = new FakeLink();
+        Player p = join(w, "Alice", 5.5f, 50.5f, link);
+        input(p, 1, 1, 0);
+        w.tick();
+        w.leave(link);
+        while (w.currentTick() < 200) w.tick();
+        assertThat(calls).hasSize(1);
+        slowSave.completeExceptionally(new IllegalStateException("database down"));
+        while (w.currentTick() < 400) w.tick();
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1)).extracting(CharacterState::x).containsExactly(p.x());
+    }
+
+    @Test
+    void aFencedSaveIsNotRetriedAndItsPlayerIsDisconnected() throws Exception {
+        FakeLink link = new FakeLink(), other = new FakeLink();
+        Player p = join(world, "Alice", 5.5f, 50.5f, link);
+        Player bob = join(world, "Bob", 9.5f, 50.5f, other);
+        saver.fenced.add(p.characterId()); // another owner claimed Alice
+        input(p, 1, 1, 0);
+        input(bob, 1, 1, 0);
+        while (world.currentTick() < 200) world.tick();
+        // Bob's state, in the same batch, was saved; Alice's was rejected, and she is gone.
+        assertThat(saver.all()).extracting(CharacterState::characterId).containsExactly(bob.characterId());
+        assertThat(link.disconnected).isNull();
+        world.tick();
+        assertThat(link.disconnected).isEqualTo(DisconnectReason.LOGGED_IN_ELSEWHERE);
+        assertThat(other.disconnected).isNull();
+        assertThat(world.players()).containsExactly(bob);
+        // Nothing tries Alice again: not the periodic save, not her link closing, not the shutdown.
+        saver.fenced.clear();
+        world.leave(link).get();
+        while (world.currentTick() < 400) world.tick();
+        world.shutdown(DisconnectReason.SERVER_SHUTDOWN, "bye").get();
+        assertThat(saver.all()).extracting(CharacterState::characterId).doesNotContain(p.characterId());
+    }
+
+    @Test
+    void aFencedSaveOfALeftCharacterIsFinal() throws Exception {
+        FakeLink link = new FakeLink();
+        Player p = join(world, "Alice", 5.5f, 50.5f, link);
+        input(p, 1, 1, 0);
+        world.tick();
+        saver.fenced.add(p.characterId());
+        assertThatThrownBy(() -> world.leave(link).get()).hasCauseInstanceOf(mmo.server.persistence.FencedException.class);
+        saver.fenced.clear();
+        while (world.currentTick() < 400) world.tick();
+        world.shutdown(DisconnectReason.SERVER_SHUTDOWN, "bye").get();
+        assertThat(saver.all()).isEmpty();
+    }
+
+    @Test
+    void aFencedSaveOfAnEarlierClaimLeavesTheNewerPlayerAlone() {
+        CompletableFuture<Void> slowSave = new CompletableFuture<>();
+        java.util.List<CharacterState> saved = new java.util.ArrayList<>();
+        World w = TestWorlds.world(states -> {
+            if (saved.isEmpty()) {
+                saved.addAll(states);
+                return slowSave;
+            }
+            return CompletableFuture.completedFuture(null);
+        });
+        FakeLink first = new FakeLink(), second = new FakeLink();
+        Player p = w.join(request(7, 1, 5.5f, 50.5f, first));
+        input(p, 1, 1, 0);
+        while (w.currentTick() < 200) w.tick(); // a save under epoch 1 is in flight
+        Player again = w.join(request(7, 2, 1.5f, 1.5f, second)); // claimed again from a new connection
+        assertThat(first.disconnected).isEqualTo(DisconnectReason.LOGGED_IN_ELSEWHERE);
+        assertThat(again.x()).isEqualTo(p.x()); // no claim in between: this world's state is the newest
+        slowSave.completeExceptionally(new mmo.server.persistence.FencedException(
+                java.util.List.of(new mmo.server.persistence.FencedSave(saved.get(0), 2))));
+        w.tick();
+        assertThat(second.disconnected).isNull();
+        assertThat(w.players()).containsExactly(again);
+    }
+
+    @Test
+    void aJoinAfterAnotherOwnersClaimKeepsTheStateReadWithItsClaim() {
+        FakeLink first = new FakeLink(), second = new FakeLink();
+        Player p = world.join(request(8, 1, 5.5f, 50.5f, first));
+        input(p, 1, 1, 0);
+        for (int i = 0; i < 10; i++) world.tick();
+        world.leave(first);
+        world.tick();
+        // Epoch 2 went to another node, which may have saved newer state: the read at epoch 3 wins.
+        Player back = world.join(request(8, 3, 12.5f, 50.5f, second));
+        assertThat(back.x()).isEqualTo(12.5f);
+        FakeLink third = new FakeLink();
+        Player taken = world.join(request(8, 5, 14.5f, 50.5f, third));
+        assertThat(second.disconnected).isEqualTo(DisconnectReason.LOGGED_IN_ELSEWHERE);
+        assertThat(taken.x()).isEqualTo(14.5f);
+    }
+
+    private static World.JoinRequest request(long characterId, long epoch, float x, float y, FakeLink link) {
+        return new World.JoinRequest(characterId, epoch, characterId, "Char" + characterId, mmo.protocol.CharacterClass.WARRIOR,
+                mmo.protocol.Appearance.getDefaultInstance(), x, y, link, new Inbox(16), 0,
+                mmo.protocol.CharacterSummary.getDefaultInstance());
+    }
+
+    @Test
     void rejoiningTheSameCharacterTakesOverWithTheNewestState() {
         FakeLink first = new FakeLink(), second = new FakeLink();
         Player p = join(world, "Alice", 5.5f, 50.5f, first);
         input(p, 1, 1, 0);
         for (int i = 0; i < 10; i++) world.tick();
         float x = p.x();
-        Player again = world.join(new World.JoinRequest(p.characterId(), p.accountId(), "Alice", p.characterClass(),
+        Player again = world.join(new World.JoinRequest(p.characterId(), p.epoch(), p.accountId(), "Alice", p.characterClass(),
                 p.appearance(), 1.5f, 1.5f, second, new Inbox(16), 0, mmo.protocol.CharacterSummary.getDefaultInstance()));
         assertThat(first.disconnected).isEqualTo(DisconnectReason.LOGGED_IN_ELSEWHERE);
         assertThat(again.x()).isEqualTo(x);
@@ -315,7 +440,7 @@ class WorldTickTest {
         for (int i = 0; i < 10; i++) w.tick();
         float x = p.x();
         w.leave(link);
-        Player back = w.join(new World.JoinRequest(p.characterId(), p.accountId(), "Alice", p.characterClass(),
+        Player back = w.join(new World.JoinRequest(p.characterId(), p.epoch(), p.accountId(), "Alice", p.characterClass(),
                 p.appearance(), 5.5f, 50.5f, new FakeLink(), new Inbox(16), 0, mmo.protocol.CharacterSummary.getDefaultInstance()));
         assertThat(back.x()).isEqualTo(x);
     }
@@ -334,7 +459,7 @@ class WorldTickTest {
         world.leave(link);
         world.tick(); // the save has completed and been acknowledged
         assertThat(saver.saves).isNotEmpty();
-        Player back = world.join(new World.JoinRequest(p.characterId(), p.accountId(), "Alice", p.characterClass(),
+        Player back = world.join(new World.JoinRequest(p.characterId(), p.epoch(), p.accountId(), "Alice", p.characterClass(),
                 p.appearance(), 5.5f, 50.5f, new FakeLink(), new Inbox(16), 0, mmo.protocol.CharacterSummary.getDefaultInstance()));
         assertThat(back.x()).isEqualTo(x);
     }
