@@ -55,6 +55,7 @@ public final class Connection implements ClientLink {
     private String token;
     private boolean botAccount;
     private Inbox inbox;
+    private volatile long characterId; // the character in the world, or 0
 
     // tick-thread state
     // This tick's outgoing game messages, handed to the event loop once per tick.
@@ -176,6 +177,7 @@ public final class Connection implements ClientLink {
             botAccount = BotFleet.isBotAccount(r.account().passwordHash());
             state = State.AUTHENTICATED;
             Connection displaced = ctx.sessions().claim(accountId, this);
+            ctx.gateway().loggedIn(this, accountId);
             if (displaced != null) {
                 log.info("account {} logged in from {}; closing its session at {}", r.account().username(),
                         channel.remoteAddress(), displaced.channel.remoteAddress());
@@ -195,6 +197,7 @@ public final class Connection implements ClientLink {
         CharacterRecord rec = claim.character();
         state = State.ENTERING;
         inbox = new Inbox(ctx.config().inputQueue());
+        characterId = rec.id();
         CharacterSummary summary = AccountService.toSummary(rec);
         mmo.protocol.Appearance appearance = AccountService.appearance(rec);
         float x = rec.x(), y = rec.y();
@@ -261,6 +264,11 @@ public final class Connection implements ClientLink {
     /** The queue of this connection's in-world messages for the tick (null before it entered the world). */
     public Inbox inbox() {
         return inbox;
+    }
+
+    /** The character this connection entered the world with, or 0. Any thread. */
+    public long characterId() {
+        return characterId;
     }
 
     /** The account logged in on this connection, or 0. Event loop. */

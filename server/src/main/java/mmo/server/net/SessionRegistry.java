@@ -19,6 +19,16 @@ public final class SessionRegistry {
         byAccount.remove(accountId, conn);
     }
 
+    /**
+     * The account logged in on another cluster node: closes its session here, if any. Any thread.
+     */
+    public void loggedInElsewhere(long accountId) {
+        Connection c = byAccount.get(accountId);
+        if (c != null) {
+            c.disconnect(mmo.protocol.DisconnectReason.LOGGED_IN_ELSEWHERE, "You logged in from another place");
+        }
+    }
+
     public int online() {
         return byAccount.size();
     }

@@ -23,6 +23,9 @@ public interface WorldGateway {
     /** The world's current tick, for Pong. Any thread. */
     int currentTick();
 
+    /** An account logged in on this connection (a cluster tells the other nodes, which close its older session). Event loop. */
+    default void loggedIn(Connection connection, long accountId) {}
+
     /** The one-process gateway: the world is right here. */
     final class Local implements WorldGateway {
         private final World world;
