@@ -17,6 +17,38 @@ import mmo.server.world.World;
 public final class Chat implements World.GameRules {
     public static final int MAX_LENGTH = 256;
 
+    /**
+     * Who hears chat beyond this world: in a cluster, players simulated on other nodes. Called
+     * on the tick thread; must not block.
+     */
+    public interface Reach {
+        /** SAY: players elsewhere within {@code radius} of (x, y). */
+        void say(float x, float y, float radius, int speakerEntity, ServerMessage msg);
+
+        /** WORLD: everyone elsewhere. */
+        void world(ServerMessage msg);
+
+        /** WHISPER to a character not in this world: true if it is online elsewhere (and was sent it). */
+        boolean whisper(String name, ServerMessage msg);
+
+        /** One process: nobody else. */
+        Reach NONE = new Reach() {
+            @Override public void say(float x, float y, float radius, int speakerEntity, ServerMessage msg) { }
+            @Override public void world(ServerMessage msg) { }
+            @Override public boolean whisper(String name, ServerMessage msg) { return false; }
+        };
+    }
+
+    private final Reach reach;
+
+    public Chat() {
+        this(Reach.NONE);
+    }
+
+    public Chat(Reach reach) {
+        this.reach = reach;
+    }
+
     @Override
     public void onChat(World world, Player speaker, ChatSend chat, int rid) {
         String text;
@@ -29,17 +61,25 @@ public final class Chat implements World.GameRules {
         switch (chat.getChannel()) {
             case SAY -> {
                 ServerMessage msg = message(ChatChannel.SAY, speaker, text, "");
-                world.forEachWithin(speaker.x(), speaker.y(), world.settings().viewRadius(),
+                float r = world.settings().viewRadius();
+                world.forEachWithin(speaker.x(), speaker.y(), r,
                         p -> p.link().send(p == speaker ? echo(msg, rid) : msg));
+                reach.say(speaker.x(), speaker.y(), r, speaker.id(), msg);
             }
             case WORLD -> {
                 ServerMessage msg = message(ChatChannel.WORLD, speaker, text, "");
                 for (Player p : world.players()) p.link().send(p == speaker ? echo(msg, rid) : msg);
+                reach.world(msg);
             }
             case WHISPER -> {
                 Player target = world.playerByName(chat.getTarget());
                 if (target == null) {
-                    world.sendError(speaker, rid, ErrorCode.NOT_ONLINE, chat.getTarget() + " is not online");
+                    ServerMessage msg = message(ChatChannel.WHISPER, speaker, text, chat.getTarget());
+                    if (reach.whisper(chat.getTarget(), msg)) {
+                        speaker.link().send(echo(msg, rid));
+                    } else {
+                        world.sendError(speaker, rid, ErrorCode.NOT_ONLINE, chat.getTarget() + " is not online");
+                    }
                     return;
                 }
                 ServerMessage msg = message(ChatChannel.WHISPER, speaker, text, target.name());
