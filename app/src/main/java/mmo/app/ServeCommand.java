@@ -53,6 +53,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--transport-only", description = "Benchmark baseline: no world; each client gets one fixed-size frame per tick acknowledging its input (mmo bench --transport-only).")
     boolean transportOnly;
 
+    @Option(names = "--cluster", description = "Run as a node of a cluster sharing one world (docs/CLUSTER.md; env MMO_CLUSTER_ENABLED). Use a shared PostgreSQL --db.")
+    boolean cluster;
+
+    @Option(names = "--cluster-host", description = "Address other nodes reach this node at (default 127.0.0.1; env MMO_CLUSTER_HOST).")
+    String clusterHost;
+
+    @Option(names = "--cluster-port", description = "Cluster (Pekko Artery) port of this node (default 25520; env MMO_CLUSTER_PORT).")
+    Integer clusterPort;
+
+    @Option(names = "--seed-nodes", split = ",", description = "host:port of the cluster nodes to join through, the same on every node (env MMO_CLUSTER_SEED_NODES).")
+    java.util.List<String> seedNodes;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> overrides = new HashMap<>();
@@ -66,6 +78,10 @@ final class ServeCommand implements Callable<Integer> {
         if (botsSpawn != null) overrides.put("mmo.bots.spawn", botsSpawn);
         if (stats != null) overrides.put("mmo.stats.enabled", stats);
         if (transportOnly) overrides.put("mmo.bench.transport-only", true);
+        if (cluster) overrides.put("mmo.cluster.enabled", true);
+        if (clusterHost != null) overrides.put("mmo.cluster.host", clusterHost);
+        if (clusterPort != null) overrides.put("mmo.cluster.port", clusterPort);
+        if (seedNodes != null) overrides.put("mmo.cluster.seed-nodes", String.join(",", seedNodes));
         ServerConfig cfg = ServerConfig.load(config, overrides);
         MmoServer server = MmoServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -90,6 +90,13 @@ public interface ClientListener {
      *
      * @param pong the answer
      */
+    /**
+     * Cluster mode: the node simulating the region the player stands in (on entering the
+     * world, and after each handoff to another node). For debug views; nothing depends on it.
+     */
+    default void onRegionOwner(mmo.protocol.RegionOwner owner) {
+    }
+
     default void onPong(Pong pong) {
     }
 

@@ -757,6 +757,7 @@ public final class MmoClient implements AutoCloseable {
                 case LOGIN_OK -> listener.onLoginOk(m.getLoginOk());
                 case CHARACTER_CREATED -> listener.onCharacterCreated(m.getCharacterCreated().getCharacter());
                 case PONG -> listener.onPong(m.getPong());
+                case REGION_OWNER -> listener.onRegionOwner(m.getRegionOwner());
                 case ERROR -> listener.onError(m.getError(), rid);
                 case DISCONNECT -> disconnect = m.getDisconnect();
                 case WELCOME -> protocolError("second Welcome");

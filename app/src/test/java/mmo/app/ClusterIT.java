@@ -1,0 +1,345 @@
+package mmo.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import mmo.client.ClientListener;
+import mmo.client.ClientOptions;
+import mmo.client.MmoClient;
+import mmo.client.ServerError;
+import mmo.protocol.Appearance;
+import mmo.protocol.CharacterClass;
+import mmo.protocol.ChatChannel;
+import mmo.protocol.ChatMessage;
+import mmo.protocol.CreateCharacter;
+import mmo.protocol.ErrorCode;
+import mmo.protocol.ServerMessage;
+import mmo.protocol.StartChoice;
+import mmo.protocol.WorldEntered;
+import mmo.protocol.WorldUpdate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Three server processes form one cluster over loopback and share a PostgreSQL database; the
+ * world's regions are spread over them by Pekko Cluster Sharding. Real processes, real
+ * sockets, real PostgreSQL, the Java client library as the players.
+ */
+class ClusterIT {
+    static final long TIMEOUT_S = 90;
+    static final String PG = System.getProperty("mmo.test.postgres.url", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    /** The test map: 256 x 256 open tiles, regions of 64, so shards (2 x 2 regions) are 128 x 128. */
+    static final int SIZE = 256, REGION = 64, SHARD = 128;
+
+    @TempDir
+    Path dir;
+    String schema;
+    final List<Node> nodes = new ArrayList<>();
+    final List<MmoClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void schemaAndMap() throws Exception {
+        schema = "cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(PG); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        writeMap(dir.resolve("field.tmj"));
+        Files.writeString(dir.resolve("cluster.conf"), "mmo.world.region-size = " + REGION + "\n");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (MmoClient c : clients) c.close();
+        for (Node n : nodes) n.close();
+        try (Connection c = DriverManager.getConnection(PG); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
+    /**
+     * An open field with the four class homes straddling the four inner shard borders, so a
+     * character of a class starts a few steps from one border: warriors west of x = 128 in the
+     * top half, mages west of x = 128 in the bottom half, rangers north of y = 128 on the left,
+     * healers north of y = 128 on the right.
+     */
+    static void writeMap(Path file) throws Exception {
+        int tile = 16;
+        StringBuilder ground = new StringBuilder(), empty = new StringBuilder();
+        for (int i = 0; i < SIZE * SIZE; i++) {
+            ground.append(i == 0 ? "1" : ",1");
+            empty.append(i == 0 ? "0" : ",0");
+        }
+        String home = """
+                {"id": %d, "name": "%s", "type": "home", "x": %d, "y": %d, "width": %d, "height": %d, "rotation": 0, "visible": true,
+                 "properties": [{"name": "class", "type": "string", "value": "%s"}]}""";
+        List<String> homes = List.of(
+                home.formatted(1, "Warriors", (SHARD - 6) * tile, 60 * tile, 3 * tile, 4 * tile, "warrior"),
+                home.formatted(2, "Mages", (SHARD - 6) * tile, 190 * tile, 3 * tile, 4 * tile, "mage"),
+                home.formatted(3, "Rangers", 60 * tile, (SHARD - 6) * tile, 4 * tile, 3 * tile, "ranger"),
+                home.formatted(4, "Healers", 190 * tile, (SHARD - 6) * tile, 4 * tile, 3 * tile, "healer"),
+                """
+                {"id": 5, "name": "Plaza", "type": "safe", "x": %d, "y": %d, "width": %d, "height": %d, "rotation": 0, "visible": true}"""
+                        .formatted(100 * tile, 100 * tile, 10 * tile, 10 * tile));
+        String json = """
+                {"height": %d, "width": %d, "infinite": false, "orientation": "orthogonal", "renderorder": "right-down",
+                 "tiledversion": "1.11.0", "version": "1.10", "type": "map", "tilewidth": 16, "tileheight": 16,
+                 "layers": [
+                  {"id": 1, "name": "ground", "type": "tilelayer", "width": %d, "height": %d, "x": 0, "y": 0, "opacity": 1, "visible": true, "data": [%s]},
+                  {"id": 2, "name": "obstacles", "type": "tilelayer", "width": %d, "height": %d, "x": 0, "y": 0, "opacity": 1, "visible": true, "data": [%s]},
+                  {"id": 3, "name": "spawns", "type": "objectgroup", "x": 0, "y": 0, "opacity": 1, "visible": true, "draworder": "topdown", "objects": [%s]}],
+                 "tilesets": [{"firstgid": 1, "name": "field", "tilewidth": 16, "tileheight": 16, "tilecount": 2, "columns": 2,
+                   "image": "tiles.png", "imagewidth": 32, "imageheight": 16, "margin": 0, "spacing": 0,
+                   "tiles": [{"id": 1, "properties": [{"name": "collides", "type": "bool", "value": true}]}]}]}
+                """.formatted(SIZE, SIZE, SIZE, SIZE, ground, SIZE, SIZE, empty, String.join(",", homes));
+        Files.writeString(file, json);
+    }
+
+    /** A {@code java -jar mmo.jar serve --cluster} process. */
+    final class Node implements AutoCloseable {
+        final Process process;
+        final int port, clusterPort;
+        final StringBuffer output = new StringBuffer();
+        final CompletableFuture<Void> ready = new CompletableFuture<>();
+        final String name;
+
+        Node(String name, int port, int clusterPort, int seedPort) throws Exception {
+            this.name = name;
+            this.port = port;
+            this.clusterPort = clusterPort;
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String jar = System.getProperty("mmo.jar", "target/mmo.jar");
+            process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar, "serve",
+                    "--config", dir.resolve("cluster.conf").toString(),
+                    "--port", String.valueOf(port), "--host", "127.0.0.1", "--stats",
+                    "--db", PG + "&currentSchema=" + schema,
+                    "--map", dir.resolve("field.tmj").toString(),
+                    "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", String.valueOf(clusterPort),
+                    "--seed-nodes", "127.0.0.1:" + seedPort)
+                    .redirectErrorStream(true).start();
+            Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        output.append(line).append('\n');
+                        if (line.contains("mmo server running")) ready.complete(null);
+                    }
+                } catch (Exception ignored) {
+                    // the process ended
+                }
+                ready.completeExceptionally(new AssertionError(name + " exited before it was ready:\n" + output));
+            });
+        }
+
+        URI ws() {
+            return URI.create("ws://127.0.0.1:" + port + "/ws");
+        }
+
+        JsonNode stats() throws Exception {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stats")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new ObjectMapper().readTree(r.body());
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(50); // polling an outside process: the condition, not the sleep, decides
+        }
+    }
+
+    private void startCluster(int n) throws Exception {
+        int seed = freePort();
+        for (int i = 0; i < n; i++) {
+            nodes.add(new Node("node" + (i + 1), freePort(), i == 0 ? seed : freePort(), seed));
+        }
+        for (Node node : nodes) node.ready.get(TIMEOUT_S, TimeUnit.SECONDS);
+        // every region owned, and each node sees the same owners
+        await("all regions owned by " + n + " nodes", () -> {
+            try {
+                Map<String, String> first = owners(nodes.get(0));
+                if (first.size() != (SIZE / REGION) * (SIZE / REGION)) return false;
+                if (new java.util.HashSet<>(first.values()).size() != n) return false;
+                for (Node node : nodes) if (!owners(node).equals(first)) return false;
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    static Map<String, String> owners(Node node) throws Exception {
+        Map<String, String> m = new HashMap<>();
+        node.stats().path("cluster").path("regions").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        return m;
+    }
+
+    /** A player's client, recording every update and message. */
+    final class Player {
+        final List<WorldUpdate> updates = new CopyOnWriteArrayList<>();
+        final List<mmo.protocol.RegionOwner> owners = new CopyOnWriteArrayList<>();
+        final List<ChatMessage> chats = new CopyOnWriteArrayList<>();
+        MmoClient client;
+        WorldEntered entered;
+        String name;
+
+        Player(Node node, String name, CharacterClass cls) throws Exception {
+            this.name = name;
+            ClientListener listener = new ClientListener() {
+                @Override
+                public void onWorldUpdate(WorldUpdate update, mmo.client.WorldView view) {
+                    updates.add(update);
+                }
+
+                @Override
+                public void onChat(ChatMessage chat) {
+                    chats.add(chat);
+                }
+
+                @Override
+                public void onRegionOwner(mmo.protocol.RegionOwner owner) {
+                    owners.add(owner);
+                }
+            };
+            client = MmoClient.connect(node.ws(), ClientOptions.builder().listener(listener).build()).get(TIMEOUT_S, TimeUnit.SECONDS);
+            clients.add(client);
+            client.register(name.toLowerCase(), "password-" + name).get(TIMEOUT_S, TimeUnit.SECONDS);
+            var summary = client.createCharacter(CreateCharacter.newBuilder().setName(name).setCharacterClass(cls)
+                    .setAppearance(Appearance.newBuilder().build()).setStart(StartChoice.START_HOME).build()).get(TIMEOUT_S, TimeUnit.SECONDS);
+            entered = client.enterWorld(summary.getId()).get(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+
+        float x() {
+            return client.snapshot().x();
+        }
+
+        String ownerNode() {
+            return owners.isEmpty() ? "" : owners.get(owners.size() - 1).getNode();
+        }
+
+        /** Walks in (dx, dy), an input every 100 ms, until {@code done}; returns the seqs sent. */
+        List<Integer> walkUntil(float dx, float dy, BooleanSupplier done) throws InterruptedException {
+            List<Integer> seqs = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            while (!done.getAsBoolean()) {
+                if (System.nanoTime() > deadline) throw new AssertionError(name + " did not get there");
+                seqs.add(client.sendInput(dx, dy));
+                Thread.sleep(100); // the workload's input rate; the assertions wait on conditions
+            }
+            seqs.add(client.sendInput(0, 0));
+            return seqs;
+        }
+    }
+
+    @Test
+    void aPlayerWalksAcrossNodesWithoutNoticingAndChatReachesEveryNode() throws Exception {
+        startCluster(3);
+        Map<String, String> owners = owners(nodes.get(0));
+        String westTop = owners.get(String.valueOf(1)), eastTop = owners.get(String.valueOf(2));
+        // The test needs the top border (x = 128, top half) between two nodes; the layout is
+        // Pekko's choice, so pick the crossing whose sides differ: top (warriors, east) or
+        // bottom (mages, east) — with 3 nodes for 4 shards one of the four inner borders differs;
+        // the map's homes cover the two horizontal crossings, which is enough when either differs.
+        CharacterClass cls;
+        if (!westTop.equals(eastTop)) {
+            cls = CharacterClass.WARRIOR;
+        } else {
+            int cols = SIZE / REGION;
+            String westBottom = owners.get(String.valueOf(2 * cols + 1)), eastBottom = owners.get(String.valueOf(2 * cols + 2));
+            assertThat(westBottom).as("some horizontal inner border lies between two nodes: " + owners).isNotEqualTo(eastBottom);
+            cls = CharacterClass.MAGE;
+        }
+
+        Player watcher = new Player(nodes.get(1), "Watcher", cls);
+        Player walker = new Player(nodes.get(0), "Walker", cls);
+        Player far = new Player(nodes.get(2), "Faraway", CharacterClass.RANGER);
+        String westNode = walker.ownerNode();
+        assertThat(westNode).as("told which node simulates the start region").isNotEmpty();
+
+        // the watcher crosses first and waits just east of the border
+        watcher.walkUntil(1, 0, () -> watcher.x() > SHARD + 4);
+        await("watcher simulated east", () -> !watcher.ownerNode().equals(westNode));
+        int walkerId = walker.entered.getEntityId();
+        await("watcher sees the walker across the border", () -> watcher.client.snapshot().entities().containsKey(walkerId));
+
+        int before = walker.updates.size();
+        int watcherBefore = watcher.updates.size();
+        List<Integer> seqs = walker.walkUntil(1, 0, () -> walker.x() > SHARD + 3);
+        int last = seqs.get(seqs.size() - 1);
+        await("walker's last input acknowledged", () -> walker.client.snapshot().ackSeq() == last);
+
+        // the walker was handed to another node, and noticed nothing
+        assertThat(walker.ownerNode()).as("simulated by the east node now").isNotEqualTo(westNode);
+        List<WorldUpdate> walk = walker.updates.subList(before, walker.updates.size());
+        int prevAck = -1;
+        float px = Float.NaN;
+        for (WorldUpdate u : walk) {
+            assertThat(u.getAckSeq()).as("acks never go back").isGreaterThanOrEqualTo(prevAck);
+            prevAck = u.getAckSeq();
+            float x = u.getX() / 16f;
+            if (!Float.isNaN(px)) assertThat(Math.abs(x - px)).as("position continuous (tick %d)", u.getTick()).isLessThan(0.6f);
+            px = x;
+            assertThat(u.getLeavesList()).as("keeps seeing the watcher").doesNotContain(watcher.entered.getEntityId());
+        }
+        for (WorldUpdate u : watcher.updates.subList(watcherBefore, watcher.updates.size())) {
+            assertThat(u.getLeavesList()).as("the watcher never loses the walker").doesNotContain(walkerId);
+        }
+        assertThat(watcher.client.snapshot().entities()).containsKey(walkerId);
+
+        // chat across nodes: world chat from node 1's client reaches node 3's; whispers both ways
+        walker.client.worldChat("hello cluster").get(TIMEOUT_S, TimeUnit.SECONDS);
+        await("world chat on node 3", () -> far.chats.stream().anyMatch(c -> c.getChannel() == ChatChannel.WORLD && c.getText().equals("hello cluster")));
+        far.client.whisper("Walker", "psst").get(TIMEOUT_S, TimeUnit.SECONDS);
+        await("whisper across nodes", () -> walker.chats.stream().anyMatch(c -> c.getChannel() == ChatChannel.WHISPER && c.getText().equals("psst")));
+        assertThatThrownBy(() -> far.client.whisper("Nobody", "hi?").get(TIMEOUT_S, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(ServerError.class)
+                .extracting(e -> ((ServerError) e).code()).isEqualTo(ErrorCode.NOT_ONLINE);
+    }
+}
