@@ -29,6 +29,22 @@ public final class Inbox {
         return queue.poll();
     }
 
+    /**
+     * Moves every queued message to {@code sink}, in order, and returns how many: for a
+     * player handed to another world ({@link Border#handOff}), whose inputs that arrived after
+     * its last tick here belong to the new owner. Only once no world polls this inbox any more
+     * (one consumer at a time).
+     */
+    public int drainTo(java.util.function.Consumer<ClientMessage> sink) {
+        int n = 0;
+        ClientMessage m;
+        while ((m = queue.poll()) != null) {
+            sink.accept(m);
+            n++;
+        }
+        return n;
+    }
+
     public int size() {
         return queue.size();
     }

@@ -8,6 +8,10 @@ import mmo.protocol.Emote;
  * A character in the world: identity, position, movement intent and what its client knows
  * (the interest known-set). Owned by the thread ticking its region; the network layer only
  * reaches it through {@link #inbox()}.
+ *
+ * <p>A ghost ({@link #ghost(int, float, float, byte[])}) is a character simulated by another
+ * world and only shown here: an id, a position and its enter fields; no link, no inbox, never
+ * simulated, never a viewer, never saved.
  */
 public final class Player {
     final int id;
@@ -25,6 +29,13 @@ public final class Player {
     Emote lastingEmote = Emote.EMOTE_NONE;
     Region region;
     boolean removed;
+    boolean localId;   // the id was allocated by this world (freed for reuse when it leaves)
+    boolean leaving;   // stands in a region this world does not own: handed off after this tick's flush
+
+    final boolean ghost;
+    World.GhostSource ghostSource; // whose batches report it; null while a handoff is unconfirmed
+    int ghostStamp;                // the source's batch that last reported it
+    int ghostSince;                // tick it became a ghost by a handoff (expires if never reported)
 
     final ClientLink link;
     final Inbox inbox;
@@ -45,6 +56,7 @@ public final class Player {
     private Emote enterFieldsEmote;
 
     byte[] enterFields() {
+        if (ghost) return enterFields;
         if (enterFields == null || enterFieldsAppearance != appearance || enterFieldsEmote != lastingEmote) {
             enterFields = UpdateEncoder.encodeEnterFields(this);
             enterFieldsAppearance = appearance;
@@ -68,6 +80,32 @@ public final class Player {
         this.savedY = y;
         this.link = link;
         this.inbox = inbox;
+        this.ghost = false;
+    }
+
+    private Player(int id, float x, float y, byte[] enterFields) {
+        this.id = id;
+        this.characterId = 0;
+        this.epoch = 0;
+        this.accountId = 0;
+        this.name = "";
+        this.characterClass = null;
+        this.x = x;
+        this.y = y;
+        this.link = null;
+        this.inbox = null;
+        this.ghost = true;
+        this.enterFields = enterFields;
+    }
+
+    /** A character simulated elsewhere, seen here at (x, y) with these encoded enter fields. */
+    static Player ghost(int id, float x, float y, byte[] enterFields) {
+        return new Player(id, x, y, enterFields);
+    }
+
+    /** A ghost's new enter fields (its look or lasting emote changed where it is simulated). */
+    void setGhostEnterFields(byte[] fields) {
+        enterFields = fields;
     }
 
     public int id() { return id; }

@@ -10,15 +10,18 @@ import java.util.List;
  */
 public final class Region {
     final int rx, ry;
+    final int index; // ry * columns + rx: the number topologies and the cluster layer use
     final ArrayList<Player> players = new ArrayList<>();
 
-    Region(int rx, int ry) {
+    Region(int rx, int ry, int index) {
         this.rx = rx;
         this.ry = ry;
+        this.index = index;
     }
 
     public int rx() { return rx; }
     public int ry() { return ry; }
+    public int index() { return index; }
 
     /** Players in this region (live view; tick thread only). */
     public List<Player> players() {

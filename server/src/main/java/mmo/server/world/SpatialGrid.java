@@ -4,10 +4,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A uniform grid over the world, rebuilt from every player's position once per tick by a
- * counting sort (no allocation once warmed up), for "who is within r of (x, y)" queries.
- * Cells are at least as large as the view radius, so a query reads at most 3 x 3 cells.
- * Tick thread only.
+ * A uniform grid over the world, rebuilt from every player's and ghost's position once per
+ * tick by a counting sort (no allocation once warmed up), for "who is within r of (x, y)"
+ * queries. Tick thread only.
  */
 final class SpatialGrid {
     private final float cellSize;
@@ -20,6 +19,7 @@ final class SpatialGrid {
     private float[] ex = new float[64], ey = new float[64];
     private int[] eid = new int[64];
     private int[] cellOf = new int[64];
+    private int count; // entries indexed by the last rebuild
 
     SpatialGrid(int worldWidth, int worldHeight, float cellSize) {
         this.cellSize = cellSize;
@@ -35,8 +35,11 @@ final class SpatialGrid {
         return cy * cols + cx;
     }
 
-    void rebuild(List<Player> players) {
-        int n = players.size();
+    /** Indexes {@code players} and {@code ghosts} (both seen by viewers alike). */
+    void rebuild(List<Player> players, List<Player> ghosts) {
+        int np = players.size();
+        int n = np + ghosts.size();
+        count = n;
         if (entries.length < n) {
             entries = new Player[Math.max(n, entries.length * 2)];
             cellOf = new int[entries.length];
@@ -47,7 +50,7 @@ final class SpatialGrid {
         int cells = cols * rows;
         java.util.Arrays.fill(cellStart, 0);
         for (int i = 0; i < n; i++) {
-            Player p = players.get(i);
+            Player p = i < np ? players.get(i) : ghosts.get(i - np);
             int c = cellIndex(p.x, p.y);
             cellOf[i] = c;
             cellStart[c + 1]++;
@@ -55,7 +58,7 @@ final class SpatialGrid {
         for (int c = 0; c < cells; c++) cellStart[c + 1] += cellStart[c];
         System.arraycopy(cellStart, 0, cursor, 0, cells);
         for (int i = 0; i < n; i++) {
-            Player p = players.get(i);
+            Player p = i < np ? players.get(i) : ghosts.get(i - np);
             int k = cursor[cellOf[i]]++;
             entries[k] = p;
             ex[k] = p.x;
@@ -65,7 +68,7 @@ final class SpatialGrid {
         java.util.Arrays.fill(entries, n, entries.length, null);
     }
 
-    /** Calls {@code action} for every player within {@code r} of (x, y), the centre's own player included. */
+    /** Calls {@code action} for every player (not ghost) within {@code r} of (x, y), the centre's own player included. */
     void forEachWithin(float x, float y, float r, Consumer<Player> action) {
         float r2 = r * r;
         int cx0 = Math.max(0, (int) ((x - r) / cellSize)), cx1 = Math.min(cols - 1, (int) ((x + r) / cellSize));
@@ -75,6 +78,7 @@ final class SpatialGrid {
                 int c = cy * cols + cx;
                 for (int i = cellStart[c], end = cellStart[c + 1]; i < end; i++) {
                     Player p = entries[i];
+                    if (p.ghost) continue;
                     float dx = p.x - x, dy = p.y - y;
                     if (dx * dx + dy * dy <= r2) action.accept(p);
                 }
@@ -82,9 +86,37 @@ final class SpatialGrid {
         }
     }
 
-    /** Players in cell order after {@link #rebuild}: neighbours in space are neighbours here. */
+    /** Players and ghosts in cell order after {@link #rebuild}: neighbours in space are neighbours here. */
     Player entry(int k) {
         return entries[k];
+    }
+
+    /** How many entries the last {@link #rebuild} indexed. */
+    int count() {
+        return count;
+    }
+
+    /**
+     * Writes into {@code out} the entry indexes of everything in the cells overlapping the box
+     * [x0, x1] x [y0, y1] whose position is inside the box, and returns how many.
+     */
+    int collectInBox(float x0, float y0, float x1, float y1, Ids out) {
+        int n = 0;
+        if (x1 < 0 || y1 < 0 || x0 > cols * cellSize || y0 > rows * cellSize) return 0;
+        int cx0 = Math.max(0, (int) (x0 / cellSize)), cx1 = Math.min(cols - 1, (int) (x1 / cellSize));
+        int cy0 = Math.max(0, (int) (y0 / cellSize)), cy1 = Math.min(rows - 1, (int) (y1 / cellSize));
+        cx0 = Math.min(cx0, cx1);
+        cy0 = Math.min(cy0, cy1);
+        for (int cy = cy0; cy <= cy1; cy++) {
+            int start = cellStart[cy * cols + cx0], end = cellStart[cy * cols + cx1 + 1];
+            out.ensure(n + (end - start));
+            int[] o = out.a;
+            for (int i = start; i < end; i++) {
+                float x = ex[i], y = ey[i];
+                if (x >= x0 && x <= x1 && y >= y0 && y <= y1) o[n++] = i;
+            }
+        }
+        return n;
     }
 
     /** Growable scratch for {@link #collectVisible}: one per thread that queries. */

@@ -28,9 +28,12 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 
 /**
  * One world: its map, its grid of regions and every player in it, advanced by {@link #tick()}
@@ -38,8 +41,16 @@ import java.util.function.Consumer;
  *
  * <p>Threading: all state is owned by the one thread that calls {@link #tick()} (the tick
  * thread, or a test). Other threads reach the world only through {@link #execute} (commands
- * run at the start of the next tick) and through each player's {@link Inbox}. Calling a
- * tick-thread method from another thread fails with {@link IllegalStateException}.
+ * run at the start of the next tick), {@link #acceptGhosts} and each player's {@link Inbox}.
+ * Calling a tick-thread method from another thread fails with {@link IllegalStateException}.
+ *
+ * <p>Partial worlds: by default a world owns every region of its map. With
+ * {@link #setTopology} it simulates only the regions it owns (a cluster splits one map across
+ * nodes): a player walking out of them is handed to the {@link Border} as a
+ * {@link PlayerSnapshot} after the tick's flush, and continued by the owning world's
+ * {@link #adopt}; players near regions it does not own are reported each tick as a
+ * {@link GhostBatch}, which other worlds show through {@link #acceptGhosts}. Owning
+ * everything computes none of this.
  */
 public final class World {
     private static final Logger log = LoggerFactory.getLogger(World.class);
@@ -102,7 +113,35 @@ public final class World {
     private final ArrayList<PendingChat> pendingChats = new ArrayList<>();
     private final ArrayList<Player> handoffs = new ArrayList<>();
 
+    // Partial worlds (setTopology): the regions simulated here, what crosses their edge, and
+    // the ghosts (characters simulated by other worlds, shown to viewers here).
+    private final boolean[] owned;
+    private boolean ownsAll = true;
+    private Border border;
+    private int[] borderRegions = new int[0]; // not owned, within view of an owned region
+    private final ArrayList<Player> leaving = new ArrayList<>();
+    private final ArrayList<Player> ghosts = new ArrayList<>();
+    private final ConcurrentHashMap<String, GhostBatch> incomingGhosts = new ConcurrentHashMap<>();
+    private final Map<String, GhostSource> ghostSources = new HashMap<>();
+    private final SpatialGrid.Ids borderScratch = new SpatialGrid.Ids();
+    private int ghostStamp;
+    /** How long a ghost lasts unreported: a handoff's ghost until its new owner reports it, a silent source's ghosts. */
+    private final int ghostTimeoutTicks;
+
+    /** One world whose ghosts are shown here, and which of its batches was applied last. */
+    static final class GhostSource {
+        final String name;
+        int tick = Integer.MIN_VALUE; // the sender's tick of the newest batch applied
+        int stamp;                    // that batch's stamp: a ghost with another was not in it
+        int appliedAt;                // our tick it was applied in
+
+        GhostSource(String name) {
+            this.name = name;
+        }
+    }
+
     private volatile int tick;
+    private boolean started;
     private volatile long lastTickNanos;
     private Thread owner;
     private final float stepDistance;
@@ -148,10 +187,25 @@ public final class World {
     /**
      * What a client needs to join: the character as loaded and the epoch of its claim, and where
      * its messages come from and go.
+     *
+     * @param entityId the entity id to use, unique in every world the entity may be seen in
+     *                 (a cluster derives it from the character id, so it is the same on every
+     *                 node); 0 lets this world allocate one
      */
     public record JoinRequest(long characterId, long epoch, long accountId, String name, CharacterClass characterClass,
                               Appearance appearance, float x, float y, ClientLink link, Inbox inbox, int rid,
-                              CharacterSummary summary) {}
+                              CharacterSummary summary, int entityId) {
+        public JoinRequest {
+            if (entityId < 0) throw new IllegalArgumentException("entity ids are positive: " + entityId);
+        }
+
+        /** A join whose entity id the world allocates. */
+        public JoinRequest(long characterId, long epoch, long accountId, String name, CharacterClass characterClass,
+                           Appearance appearance, float x, float y, ClientLink link, Inbox inbox, int rid,
+                           CharacterSummary summary) {
+            this(characterId, epoch, accountId, name, characterClass, appearance, x, y, link, inbox, rid, summary, 0);
+        }
+    }
 
     public World(String name, TileMap map, WorldSettings settings, Saver saver, GameRules rules) {
         this.name = name;
@@ -165,9 +219,11 @@ public final class World {
         this.regions = new Region[regionCols * regionRows];
         for (int ry = 0; ry < regionRows; ry++) {
             for (int rx = 0; rx < regionCols; rx++) {
-                regions[ry * regionCols + rx] = new Region(rx, ry);
+                regions[ry * regionCols + rx] = new Region(rx, ry, ry * regionCols + rx);
             }
         }
+        this.owned = new boolean[regions.length];
+        Arrays.fill(owned, true);
         // Cells of a quarter of the view radius: a view query scans 8-9 rows of 8-9 cells, one
         // contiguous run of entries per row, over ~1.6x the view circle's area (3x with cells
         // as large as the radius).
@@ -175,6 +231,7 @@ public final class World {
         this.stepDistance = settings.speed() / settings.tickRate();
         this.saveEveryTicks = Math.max(1, settings.saveEveryTicks());
         this.interest = settings.interest() != null ? settings.interest() : InterestPolicy.DEFAULT;
+        this.ghostTimeoutTicks = 2 * Math.max(1, settings.tickRate());
     }
 
     // ------------------------------------------------------------------ access
@@ -184,9 +241,22 @@ public final class World {
     public WorldSettings settings() { return settings; }
     /** The number of the last completed tick. Any thread. */
     public int currentTick() { return tick; }
-    /** The player with this entity id, or null. Tick thread. */
+    /** The player with this entity id simulated here (not a ghost), or null. Tick thread. */
     public Player player(int entityId) {
-        return entityId > 0 && entityId < byId.length ? byId[entityId] : null;
+        Player p = entityId > 0 && entityId < byId.length ? byId[entityId] : null;
+        return p == null || p.ghost ? null : p;
+    }
+
+    /** Whether {@code entityId} is a ghost here (simulated by another world). Tick thread. */
+    public boolean isGhost(int entityId) {
+        checkOwner();
+        return entityId > 0 && entityId < byId.length && byId[entityId] != null && byId[entityId].ghost;
+    }
+
+    /** How many ghosts viewers here can see. Tick thread. */
+    public int ghostCount() {
+        checkOwner();
+        return ghosts.size();
     }
 
     /** Simulation speed sent to clients: 1 normal, lower when the tick loop slows time to keep up. Any thread. */
@@ -206,9 +276,14 @@ public final class World {
     public int regionRows() { return regionRows; }
 
     public Region regionAt(float x, float y) {
+        return regions[regionIndex(x, y)];
+    }
+
+    /** The index ({@code ry * regionCols + rx}) of the region containing (x, y), clamped to the map. Any thread. */
+    public int regionIndex(float x, float y) {
         int rx = Math.min(regionCols - 1, Math.max(0, (int) (x / regionSize)));
         int ry = Math.min(regionRows - 1, Math.max(0, (int) (y / regionSize)));
-        return regions[ry * regionCols + rx];
+        return ry * regionCols + rx;
     }
 
     /** The player with that name (ignoring case), or null. Tick thread only. */
@@ -217,7 +292,10 @@ public final class World {
         return byName.get(characterName.toLowerCase(Locale.ROOT));
     }
 
-    /** Calls {@code action} for every player within {@code r} of (x, y), as of this tick's interest phase. Tick thread only. */
+    /**
+     * Calls {@code action} for every player simulated here within {@code r} of (x, y), as of
+     * this tick's interest phase (ghosts, simulated elsewhere, are not included). Tick thread only.
+     */
     public void forEachWithin(float x, float y, float r, Consumer<Player> action) {
         checkOwner();
         grid.forEachWithin(x, y, r, action);
@@ -252,7 +330,11 @@ public final class World {
         checkOwner();
         long start = System.nanoTime();
         long cpuStart = threadCpu();
+        started = true;
         int t = tick + 1;
+        // Ghost batches before commands: a cluster queues a tick's handoffs (adopt commands)
+        // before that tick's batches, so a batch seen here has its handoffs in this tick too.
+        applyGhosts(t);
         runCommands();
         if (settings.transportOnly()) {
             transportOnlyTick(t);
@@ -260,8 +342,10 @@ public final class World {
             phaseInputs(t);
             phaseSimulate();
             phaseInterest();
+            phaseBorder(t);
             phaseEncode(t);
             phaseFlush();
+            phaseHandOff(t);
             if (t % saveEveryTicks == 0) phaseSave();
             tickEvents.clear();
         }
@@ -384,10 +468,29 @@ public final class World {
             regionAt(p.x, p.y).add(p);
         }
         handoffs.clear();
+        if (!ownsAll) collectLeaving();
+    }
+
+    /**
+     * Marks the players standing in regions this world does not own: they are still encoded
+     * and flushed this tick (their clients miss no update), then handed off.
+     */
+    private void collectLeaving() {
+        for (int r = 0; r < regions.length; r++) {
+            if (owned[r]) continue;
+            ArrayList<Player> list = regions[r].players;
+            for (int i = 0; i < list.size(); i++) {
+                Player p = list.get(i);
+                if (!p.leaving) {
+                    p.leaving = true;
+                    leaving.add(p);
+                }
+            }
+        }
     }
 
     private void phaseInterest() {
-        grid.rebuild(players);
+        grid.rebuild(players, ghosts);
         for (int i = 0; i < pendingChats.size(); i++) {
             PendingChat c = pendingChats.get(i);
             if (!c.speaker.removed) rules.onChat(this, c.speaker, c.chat, c.rid);
@@ -410,6 +513,13 @@ public final class World {
             qxById[p.id] = quantize(p.x);
             qyById[p.id] = quantize(p.y);
         }
+        for (int i = 0; i < ghosts.size(); i++) {
+            Player g = ghosts.get(i);
+            xById[g.id] = g.x;
+            yById[g.id] = g.y;
+            qxById[g.id] = quantize(g.x);
+            qyById[g.id] = quantize(g.y);
+        }
         int events = tickEvents.size();
         if (tickEventIds.length < events) {
             tickEventIds = new int[Math.max(events, tickEventIds.length * 2)];
@@ -420,12 +530,13 @@ public final class World {
             tickEventBytes[i] = tickEvents.get(i).toByteArray();
         }
         // Viewers in the grid's cell order: consecutive viewers scan the same cells and see
-        // the same neighbours, which are then still in cache.
-        int n = players.size();
+        // the same neighbours, which are then still in cache. Ghosts are in the grid but are
+        // not viewers.
+        int n = grid.count();
         int k = viewerEncoders.length;
-        if (k == 1 || n < PARALLEL_ENCODE_MIN) {
+        if (k == 1 || players.size() < PARALLEL_ENCODE_MIN) {
             ViewerEncoder enc = viewerEncoders[0];
-            for (int i = 0; i < n; i++) enc.encode(grid.entry(i), t);
+            for (int i = 0; i < n; i++) encodeViewer(enc, grid.entry(i), t);
             return;
         }
         // contiguous slices, one per encode thread; the tick thread takes the first
@@ -434,11 +545,11 @@ public final class World {
             int from = (int) ((long) n * w / k), to = (int) ((long) n * (w + 1) / k);
             ViewerEncoder enc = viewerEncoders[w];
             slices[w - 1] = encodePool.submit(() -> {
-                for (int i = from; i < to; i++) enc.encode(grid.entry(i), t);
+                for (int i = from; i < to; i++) encodeViewer(enc, grid.entry(i), t);
             });
         }
         ViewerEncoder first = viewerEncoders[0];
-        for (int i = 0, to = n / k; i < to; i++) first.encode(grid.entry(i), t);
+        for (int i = 0, to = n / k; i < to; i++) encodeViewer(first, grid.entry(i), t);
         for (java.util.concurrent.Future<?> f : slices) {
             try {
                 f.get();
@@ -449,6 +560,10 @@ public final class World {
                 throw new IllegalStateException("encoding failed", e.getCause());
             }
         }
+    }
+
+    private static void encodeViewer(ViewerEncoder enc, Player p, int t) {
+        if (!p.ghost) enc.encode(p, t);
     }
 
     /** What a far move is reckoned to cost against the budget (id delta, dx, dy varints). */
@@ -658,6 +773,14 @@ public final class World {
     /** Adds a player (tick thread; called from a command). A character already in the world is taken over. */
     public Player join(JoinRequest req) {
         checkOwner();
+        int id = req.entityId();
+        if (id != 0) {
+            ensureById(id);
+            Player at = byId[id];
+            if (at != null && !at.ghost && at.characterId != req.characterId()) {
+                throw new IllegalStateException("entity id " + id + " is taken by " + at.name);
+            }
+        }
         float x = req.x(), y = req.y();
         Player existing = byCharacter.get(req.characterId());
         if (existing != null) {
@@ -681,15 +804,15 @@ public final class World {
             x = safe.x();
             y = safe.y();
         }
-        Player p = new Player(allocateId(), req.characterId(), req.epoch(), req.accountId(), req.name(), req.characterClass(),
+        if (id == 0) {
+            id = allocateId();
+        } else if (byId[id] != null) {
+            dropGhost(byId[id]); // the character itself, seen here until now
+        }
+        Player p = new Player(id, req.characterId(), req.epoch(), req.accountId(), req.name(), req.characterClass(),
                 req.appearance(), x, y, req.link(), req.inbox());
-        players.add(p);
-        ensureById(p.id);
-        byId[p.id] = p;
-        byName.put(p.name.toLowerCase(Locale.ROOT), p);
-        byCharacter.put(p.characterId, p);
-        byLink.put(p.link, p);
-        regionAt(x, y).add(p);
+        p.localId = req.entityId() == 0;
+        attach(p);
         p.link.send(ServerMessage.newBuilder().setRid(req.rid()).setWorldEntered(WorldEntered.newBuilder()
                 .setEntityId(p.id)
                 .setWorld(name)
@@ -713,15 +836,32 @@ public final class World {
         return removePlayer(p, true);
     }
 
-    private CompletableFuture<Void> removePlayer(Player p, boolean save) {
+    /** Makes {@code p} one of this world's simulated players. */
+    private void attach(Player p) {
+        players.add(p);
+        ensureById(p.id);
+        byId[p.id] = p;
+        byName.put(p.name.toLowerCase(Locale.ROOT), p);
+        byCharacter.put(p.characterId, p);
+        byLink.put(p.link, p);
+        regionAt(p.x, p.y).add(p);
+    }
+
+    /** Takes {@code p} out of every index; its id stays in {@code byId} for the caller to clear or reuse. */
+    private void detach(Player p) {
         p.removed = true;
         players.remove(p);
         if (p.region != null) p.region.remove(p);
-        byId[p.id] = null;
-        freedIds.add(new long[]{p.id, tick});
         byName.remove(p.name.toLowerCase(Locale.ROOT), p);
         byCharacter.remove(p.characterId, p);
         byLink.remove(p.link, p);
+    }
+
+    private CompletableFuture<Void> removePlayer(Player p, boolean save) {
+        detach(p);
+        if (byId[p.id] == p) byId[p.id] = null;
+        // ids given by the join (a cluster's, unique across worlds) are not this world's to reuse
+        if (p.localId) freedIds.add(new long[]{p.id, tick});
         if (!save) return CompletableFuture.completedFuture(null);
         Left left = new Left(stateOf(p));
         recentlyLeft.put(p.characterId, left);
@@ -776,11 +916,13 @@ public final class World {
 
     private int allocateId() {
         // An id freed this tick is not reused before viewers have been sent its leave.
-        long[] head = freedIds.peek();
-        if (head != null && head[1] < tick) {
+        long[] head;
+        while ((head = freedIds.peek()) != null && head[1] < tick) {
             freedIds.poll();
-            return (int) head[0];
+            int id = (int) head[0];
+            if (byId[id] == null) return id; // else a join with an explicit id took it meanwhile
         }
+        while (nextId < byId.length && byId[nextId] != null) nextId++; // explicit ids and ghosts
         return nextId++;
     }
 
@@ -807,6 +949,257 @@ public final class World {
         }
         if (all.isEmpty()) return CompletableFuture.completedFuture(null);
         return submitSave(all);
+    }
+
+    // ------------------------------------------------------------------ partial worlds
+
+    /**
+     * Makes this world simulate only the regions {@code ownsRegion} accepts (by
+     * {@link #regionIndex}), reporting what crosses their edge to {@code border}. Players in
+     * regions no longer owned are handed off at the end of the next tick. Tick thread.
+     */
+    public void setTopology(IntPredicate ownsRegion, Border border) {
+        checkOwner();
+        this.border = Objects.requireNonNull(border, "border");
+        for (int r = 0; r < regions.length; r++) owned[r] = ownsRegion.test(r);
+        topologyChanged();
+    }
+
+    /** Whether this world simulates region {@code region}. Tick thread. */
+    public boolean owns(int region) {
+        checkOwner();
+        return owned[region];
+    }
+
+    /**
+     * Stops simulating {@code region} (the cluster moves it to another node): at the end of the
+     * next tick every player in it is handed to the {@link Border}, as if it had walked out.
+     * Tick thread; needs {@link #setTopology} first.
+     */
+    public void releaseRegion(int region) {
+        checkOwner();
+        if (border == null) throw new IllegalStateException("no border to hand players to: setTopology first");
+        owned[region] = false;
+        topologyChanged();
+    }
+
+    /** Simulates {@code region} again; its players arrive through {@link #adopt}. Tick thread. */
+    public void claimRegion(int region) {
+        checkOwner();
+        owned[region] = true;
+        topologyChanged();
+    }
+
+    /**
+     * Numbers the next tick {@code t + 1}, so worlds on several nodes can agree on tick numbers
+     * (from the wall clock). Before the first tick only.
+     */
+    public void setTick(int t) {
+        checkOwner();
+        if (started) throw new IllegalStateException("the world has already ticked");
+        tick = t;
+    }
+
+    /**
+     * The newest set of {@code source}'s entities near this world's regions (all of them,
+     * merged from one tick's {@link Border#borderEntities}), applied at the start of the next
+     * tick: each becomes or moves a ghost; that source's ghosts missing from it are removed (a
+     * leave to whoever saw them); an entity simulated here is ignored. Of several batches
+     * arriving before a tick only the newest counts. Queue a tick's {@link #adopt}s (through
+     * {@link #execute}) before its batch, so a player handed over never flickers out. Any thread.
+     */
+    public void acceptGhosts(String source, GhostBatch batch) {
+        incomingGhosts.merge(source, batch, (old, next) -> next.tick() >= old.tick() ? next : old);
+    }
+
+    /**
+     * Continues a player another world handed off ({@link Border#handOff}) exactly where it
+     * stopped: same entity id, position, direction, acknowledged input and known set, so its
+     * client's next update is an ordinary delta and it is sent nothing else. A ghost of it here
+     * becomes the player without a leave or enter to anyone. Its inputs keep coming through
+     * {@code inbox}. Tick thread (from a command).
+     */
+    public Player adopt(PlayerSnapshot s, ClientLink link, Inbox inbox) {
+        checkOwner();
+        int id = s.entityId();
+        ensureById(id);
+        Player at = byId[id];
+        if (at != null && !at.ghost) throw new IllegalStateException("entity " + id + " is already simulated here");
+        Player same = byCharacter.get(s.characterId());
+        if (same != null) throw new IllegalStateException("character " + s.characterId() + " is already here as entity " + same.id);
+        if (at != null) dropGhost(at);
+        Player p = new Player(id, s.characterId(), s.epoch(), s.accountId(), s.name(), s.cls(), s.appearance(), s.x(), s.y(),
+                link, inbox);
+        p.dirX = s.dirX();
+        p.dirY = s.dirY();
+        p.ackSeq = s.ackSeq();
+        // the age carried over, not the tick number: right even if the two worlds' ticks differ
+        p.ackTick = s.ackAge() < 0 ? -1 : tick - s.ackAge();
+        p.lastingEmote = s.lastingEmote();
+        p.savedX = s.savedX();
+        p.savedY = s.savedY();
+        p.setKnown(s.known(), s.knownCount());
+        p.lastOptional = s.lastOptional();
+        recentlyLeft.remove(s.characterId()); // the snapshot is newer than anything remembered
+        attach(p);
+        return p;
+    }
+
+    /** Which non-owned regions get border reports: those within view of an owned one. */
+    private void topologyChanged() {
+        boolean all = true;
+        for (boolean o : owned) all &= o;
+        ownsAll = all;
+        float r = settings.viewRadius();
+        int reach = (int) Math.ceil(r / regionSize);
+        int[] list = new int[regions.length];
+        int n = 0;
+        for (Region to : regions) {
+            if (owned[to.index]) continue;
+            boolean near = false;
+            for (int ry = Math.max(0, to.ry - reach); ry <= Math.min(regionRows - 1, to.ry + reach) && !near; ry++) {
+                for (int rx = Math.max(0, to.rx - reach); rx <= Math.min(regionCols - 1, to.rx + reach); rx++) {
+                    if (!owned[ry * regionCols + rx]) continue;
+                    // gap between the two squares along each axis
+                    float gx = Math.max(0, (Math.abs(rx - to.rx) - 1) * regionSize);
+                    float gy = Math.max(0, (Math.abs(ry - to.ry) - 1) * regionSize);
+                    if (gx * gx + gy * gy <= r * r) {
+                        near = true;
+                        break;
+                    }
+                }
+            }
+            if (near) list[n++] = to.index;
+        }
+        borderRegions = Arrays.copyOf(list, n);
+    }
+
+    /**
+     * Applies the ghost batches that arrived since the last tick, then drops ghosts their
+     * source no longer reports, handoff ghosts nobody claimed, and ghosts of silent sources.
+     */
+    private void applyGhosts(int t) {
+        if (!incomingGhosts.isEmpty()) {
+            for (String source : incomingGhosts.keySet()) {
+                GhostBatch batch = incomingGhosts.remove(source);
+                if (batch != null) applyGhosts(source, batch, t);
+            }
+        }
+        for (int i = ghosts.size() - 1; i >= 0; i--) {
+            Player g = ghosts.get(i);
+            GhostSource src = g.ghostSource;
+            boolean gone = src == null ? t - g.ghostSince > ghostTimeoutTicks
+                    : g.ghostStamp != src.stamp || t - src.appliedAt > ghostTimeoutTicks;
+            if (gone) removeGhostAt(i);
+        }
+    }
+
+    private void applyGhosts(String sourceName, GhostBatch batch, int t) {
+        GhostSource src = ghostSources.computeIfAbsent(sourceName, GhostSource::new);
+        if (batch.tick() < src.tick) return; // older than what is shown
+        src.tick = batch.tick();
+        src.stamp = ++ghostStamp;
+        src.appliedAt = t;
+        for (int i = 0; i < batch.size(); i++) {
+            int id = batch.id(i);
+            ensureById(id);
+            Player g = byId[id];
+            if (g == null) {
+                g = Player.ghost(id, batch.x(i), batch.y(i), batch.enterFields(i));
+                byId[id] = g;
+                ghosts.add(g);
+            } else if (!g.ghost) {
+                continue; // simulated here (the report predates its handoff to us)
+            } else {
+                g.x = batch.x(i);
+                g.y = batch.y(i);
+                g.setGhostEnterFields(batch.enterFields(i));
+            }
+            g.ghostSource = src;
+            g.ghostStamp = src.stamp;
+        }
+    }
+
+    private void dropGhost(Player g) {
+        removeGhostAt(ghosts.indexOf(g));
+    }
+
+    private void removeGhostAt(int i) {
+        Player g = ghosts.get(i);
+        int last = ghosts.size() - 1;
+        ghosts.set(i, ghosts.get(last));
+        ghosts.remove(last);
+        if (byId[g.id] == g) byId[g.id] = null;
+    }
+
+    /**
+     * Reports, for each region this world does not own but can see into, the players within
+     * view of it: allocation proportional to those players, nothing when everything is owned.
+     */
+    private void phaseBorder(int t) {
+        if (ownsAll) return;
+        float r = settings.viewRadius(), r2 = r * r;
+        for (int region : borderRegions) {
+            Region to = regions[region];
+            float x0 = to.rx * regionSize, y0 = to.ry * regionSize;
+            float x1 = x0 + regionSize, y1 = y0 + regionSize;
+            int n = grid.collectInBox(x0 - r, y0 - r, x1 + r, y1 + r, borderScratch);
+            GhostBatch.Builder batch = new GhostBatch.Builder(t, n);
+            int[] entries = borderScratch.a;
+            for (int k = 0; k < n; k++) {
+                Player p = grid.entry(entries[k]);
+                if (p.ghost || p.leaving) continue;
+                float dx = Math.max(0, Math.max(x0 - p.x, p.x - x1));
+                float dy = Math.max(0, Math.max(y0 - p.y, p.y - y1));
+                if (dx * dx + dy * dy <= r2) batch.add(p.id, p.x, p.y, p.enterFields());
+            }
+            try {
+                border.borderEntities(region, batch.build());
+            } catch (RuntimeException e) {
+                log.error("reporting the border of region {} failed", region, e);
+            }
+        }
+    }
+
+    /**
+     * Hands the players standing outside the owned regions to the {@link Border}, after their
+     * update for this tick went out: no save, nothing more to their client. Each stays visible
+     * here as a ghost at its last position until its new owner reports it (or it times out),
+     * so viewers here see no leave and enter.
+     */
+    private void phaseHandOff(int t) {
+        if (ownsAll && leaving.isEmpty()) return;
+        for (int i = 0; i < leaving.size(); i++) {
+            Player p = leaving.get(i);
+            p.leaving = false;
+            if (p.removed) continue;
+            int to = p.region.index;
+            try {
+                border.handOff(snapshot(p, t), to);
+            } catch (RuntimeException e) {
+                // still ours: simulated here, and handed off again after the next tick
+                log.error("handing {} over to region {} failed; kept here", p.name, to, e);
+                continue;
+            }
+            byte[] fields = p.enterFields();
+            detach(p);
+            Player g = Player.ghost(p.id, p.x, p.y, fields);
+            g.ghostSince = t;
+            byId[p.id] = g;
+            ghosts.add(g);
+        }
+        leaving.clear();
+        try {
+            border.tickEnd(t);
+        } catch (RuntimeException e) {
+            log.error("the border's end of tick {} failed", t, e);
+        }
+    }
+
+    private static PlayerSnapshot snapshot(Player p, int t) {
+        return new PlayerSnapshot(p.id, p.characterId, p.epoch, p.accountId, p.name, p.characterClass, p.appearance,
+                p.x, p.y, p.dirX, p.dirY, p.ackSeq, p.ackTick < 0 ? -1 : t - p.ackTick, p.lastingEmote,
+                p.savedX, p.savedY, Arrays.copyOf(p.known, 3 * p.knownCount), p.knownCount, p.lastOptional);
     }
 
     // ------------------------------------------------------------------ helpers for game rules
