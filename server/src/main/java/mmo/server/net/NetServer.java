@@ -106,7 +106,7 @@ public final class NetServer implements AutoCloseable {
                         .closeOnProtocolViolation(true)
                         .build())
                 .build();
-        StatsEndpoint stats = config.statsEndpoint() ? new StatsEndpoint(game.world(), game.sessions()) : null;
+        StatsEndpoint stats = config.statsEndpoint() ? new StatsEndpoint(game.world(), game.sessions(), game.gateway()) : null;
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)

@@ -18,10 +18,12 @@ final class StatsEndpoint {
 
     private final World world;
     private final SessionRegistry sessions;
+    private final WorldGateway gateway;
 
-    StatsEndpoint(World world, SessionRegistry sessions) {
+    StatsEndpoint(World world, SessionRegistry sessions, WorldGateway gateway) {
         this.world = world;
         this.sessions = sessions;
+        this.gateway = gateway;
     }
 
     /** The JSON body for a request URI whose path is {@link #PATH}; null if {@code from} is malformed. */
@@ -40,10 +42,16 @@ final class StatsEndpoint {
                 "{\"world\":\"%s\",\"players\":%d,\"tick\":%d,\"from\":%d,\"ticks\":%d,\"p50_ms\":%.3f,"
                         + "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,\"hz\":%.3f,\"time_dilation\":%.3f,"
                         + "\"cpu_p50_ms\":%.3f,\"cpu_p99_ms\":%.3f,\"cpu_max_ms\":%.3f,"
-                        + "\"interest\":\"%s\"}",
+                        + "\"interest\":\"%s\"%s}",
                 escape(world.name()), sessions.online(), world.currentTick(), from, s.ticks(), s.p50Ms(), s.p99Ms(),
                 s.maxMs(), s.meanMs(), s.hz(), world.timeDilation(), s.cpuP50Ms(), s.cpuP99Ms(), s.cpuMaxMs(),
-                escape(describeInterest()));
+                escape(describeInterest()), cluster());
+    }
+
+    /** The gateway's own figures (a cluster node's membership, region owners, traffic), as a field. */
+    private String cluster() {
+        String json = gateway.statsJson();
+        return json == null ? "" : ",\"cluster\":" + json;
     }
 
     private String describeInterest() {

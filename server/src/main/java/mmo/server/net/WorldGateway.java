@@ -23,6 +23,11 @@ public interface WorldGateway {
     /** The world's current tick, for Pong. Any thread. */
     int currentTick();
 
+    /** A JSON object of the gateway's own figures for /stats (a cluster node's), or null. Any thread. */
+    default String statsJson() {
+        return null;
+    }
+
     /** An account logged in on this connection (a cluster tells the other nodes, which close its older session). Event loop. */
     default void loggedIn(Connection connection, long accountId) {}
 

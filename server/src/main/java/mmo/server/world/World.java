@@ -286,6 +286,12 @@ public final class World {
         return ry * regionCols + rx;
     }
 
+    /** The player simulated here with that character id, or null. Tick thread only. */
+    public Player playerByCharacter(long characterId) {
+        checkOwner();
+        return byCharacter.get(characterId);
+    }
+
     /** The player with that name (ignoring case), or null. Tick thread only. */
     public Player playerByName(String characterName) {
         checkOwner();
