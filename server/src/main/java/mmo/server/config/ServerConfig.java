@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigParseOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,7 +44,12 @@ public record ServerConfig(
         int transportFrameBytes,
         int encodeThreads,
         int ioThreads,
-        String transport) {
+        String transport,
+        boolean clusterEnabled,
+        String clusterHost,
+        int clusterPort,
+        List<String> clusterSeedNodes,
+        Duration clusterDownAfter) {
 
     /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
     public static ServerConfig load(Path file, Map<String, ?> overrides) {
@@ -98,7 +105,12 @@ public record ServerConfig(
                 c.getInt("bench.frame-bytes"),
                 c.getInt("tick.encode-threads"),
                 c.getInt("net.io-threads"),
-                c.getString("net.transport"));
+                c.getString("net.transport"),
+                c.getBoolean("cluster.enabled"),
+                c.getString("cluster.host"),
+                c.getInt("cluster.port"),
+                seedNodes(c),
+                c.getDuration("cluster.down-after"));
         cfg.validate();
         return cfg;
     }
@@ -116,6 +128,18 @@ public record ServerConfig(
             throw new IllegalArgumentException("mmo.bots.key must be empty (bots off) or at least 16 characters");
         }
         mmo.server.account.BotFleet.parseSpawn(botsSpawn);
+        if (clusterPort < 0 || clusterPort > 65535) {
+            throw new IllegalArgumentException("mmo.cluster.port must be 0..65535, got " + clusterPort);
+        }
+    }
+
+    /** {@code mmo.cluster.seed-nodes}: a list in a file, or one comma-separated string (MMO_CLUSTER_SEED_NODES). */
+    private static List<String> seedNodes(Config c) {
+        if (c.getValue("cluster.seed-nodes").valueType() == com.typesafe.config.ConfigValueType.LIST) {
+            return List.copyOf(c.getStringList("cluster.seed-nodes"));
+        }
+        return Arrays.stream(c.getString("cluster.seed-nodes").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     /** Whether the bot-fleet fast login is on (a non-empty {@code mmo.bots.key}). */
