@@ -89,6 +89,13 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }));
+        server.whenLeftCluster().thenRun(() -> {
+            // downed by the rest of the cluster (or closed): its regions live elsewhere now
+            if (stopped.getCount() > 0) {
+                System.err.println("mmo: this node is no longer a cluster member; stopping");
+                System.exit(3);
+            }
+        });
         System.out.println("mmo server running: open http://localhost:" + server.port() + "/ (Ctrl+C to stop)");
         stopped.await();
         return 0;

@@ -216,7 +216,7 @@ class ClusterIT {
 
     static Map<String, String> owners(Node node) throws Exception {
         Map<String, String> m = new HashMap<>();
-        node.stats().path("cluster").path("regions").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        node.stats().path("cluster").path("regions").properties().forEach(e -> m.put(e.getKey(), e.getValue().asText()));
         return m;
     }
 

@@ -4,12 +4,16 @@ import mmo.protocol.DisconnectReason;
 import mmo.server.account.AccountService;
 import mmo.server.account.BotFleet;
 import mmo.server.account.PasswordHasher;
+import mmo.server.cluster.ClusterGame;
+import mmo.server.cluster.ClusterNode;
+import mmo.server.cluster.ClusterSettings;
 import mmo.server.config.ServerConfig;
 import mmo.server.game.Chat;
 import mmo.server.game.MapStartPoints;
 import mmo.server.net.GameContext;
 import mmo.server.net.NetServer;
 import mmo.server.net.SessionRegistry;
+import mmo.server.net.WorldGateway;
 import mmo.server.persistence.AccountRepository;
 import mmo.server.persistence.CharacterRepository;
 import mmo.server.persistence.Database;
@@ -46,6 +50,7 @@ public final class MmoServer implements AutoCloseable {
     private final TickLoop tickLoop;
     private final int port;
     private final SessionRegistry sessions = new SessionRegistry();
+    private final ClusterGame cluster; // null in one process
     private boolean closed;
 
     private MmoServer(ServerConfig config) throws InterruptedException {
@@ -74,12 +79,26 @@ public final class MmoServer implements AutoCloseable {
         if (config.botsEnabled()) {
             log.warn("bot fleet fast login is ON (mmo.bots.key set; spawn {}): for load tests only", config.botsSpawn());
         }
+        this.cluster = config.clusterEnabled() ? new ClusterGame(config.inputQueue()) : null;
         this.world = new World(config.worldName(), map, new World.WorldSettings(config.tickRate(), config.regionSize(),
                 config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks(), config.interestPolicy(),
                 config.transportOnly() ? config.transportFrameBytes() : 0),
-                saves, new Chat());
+                saves, new Chat(cluster != null ? cluster.chatReach() : Chat.Reach.NONE));
         world.setEncodeThreads(config.effectiveEncodeThreads());
-        this.net = new NetServer(config, new GameContext(config, accounts, world, sessions));
+        if (cluster != null) {
+            // This node simulates no region until the cluster gives it some; its ticks are
+            // numbered from the wall clock, like every other node's.
+            cluster.bind(world);
+            world.claimOwnership();
+            world.setTopology(region -> false, cluster);
+            world.setTick(ClusterGame.wallClockTick(config.tickRate()));
+            cluster.attach(ClusterNode.start(ClusterSettings.of(config, map.width(), map.height()), cluster));
+            cluster.onAccountLoggedInElsewhere(sessions::loggedInElsewhere);
+            log.info("cluster node {} joining through {}", cluster.self(),
+                    config.clusterSeedNodes().isEmpty() ? "itself" : config.clusterSeedNodes());
+        }
+        this.net = new NetServer(config, new GameContext(config, accounts, world, sessions,
+                cluster != null ? cluster : new WorldGateway.Local(world)));
         this.port = net.start();
         if (config.manualTick()) {
             this.tickLoop = null;
@@ -101,6 +120,13 @@ public final class MmoServer implements AutoCloseable {
     public World world() { return world; }
     public ServerConfig config() { return config; }
     public SessionRegistry sessions() { return sessions; }
+    /** The cluster side of this node, or null in one process. */
+    public ClusterGame cluster() { return cluster; }
+
+    /** Completes when this cluster node is out of the cluster (closed, or downed by the others: then the process must stop). Never in one process. */
+    public java.util.concurrent.CompletableFuture<Void> whenLeftCluster() {
+        return cluster != null ? cluster.whenLeftCluster() : new java.util.concurrent.CompletableFuture<>();
+    }
 
     /** Runs one tick on the calling thread. Only with {@code mmo.tick.manual = true}. */
     public void tick() {
@@ -114,6 +140,23 @@ public final class MmoServer implements AutoCloseable {
         closed = true;
         log.info("shutting down: saving every character");
         net.stopAccepting();
+        if (cluster != null) {
+            // Clients held here go and resume on another node; then this node leaves the
+            // cluster, which hands its regions, with the players in them, to the others while
+            // the tick still runs.
+            cluster.leaving();
+            cluster.disconnectAll("The server is shutting down; reconnecting");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (cluster.connections() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20); // shutdown only: waits for the closes to reach the gateway
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            cluster.node().close();
+        }
         try {
             if (tickLoop != null) tickLoop.stop();
             else world.claimOwnership();

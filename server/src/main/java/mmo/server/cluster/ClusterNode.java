@@ -71,6 +71,9 @@ public final class ClusterNode implements AutoCloseable {
               logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
               loglevel = INFO
               stdout-loglevel = OFF
+              # The server's own shutdown leaves the cluster at the right moment (after its
+              # clients were told to go); Pekko must not leave on its own at SIGTERM.
+              coordinated-shutdown.run-by-jvm-shutdown-hook = off
               log-dead-letters-during-shutdown = off
               actor {
                 provider = cluster

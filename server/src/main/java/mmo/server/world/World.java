@@ -1174,7 +1174,9 @@ public final class World {
      * so viewers here see no leave and enter.
      */
     private void phaseHandOff(int t) {
-        if (ownsAll && leaving.isEmpty()) return;
+        if (border == null) return; // one process: the whole map is here
+        // a cluster node ends every tick at the border, even owning every region: the frames of
+        // clients held by other nodes go out there
         for (int i = 0; i < leaving.size(); i++) {
             Player p = leaving.get(i);
             p.leaving = false;

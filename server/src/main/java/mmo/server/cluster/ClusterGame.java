@@ -1,0 +1,921 @@
+package mmo.server.cluster;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import mmo.protocol.Appearance;
+import mmo.protocol.CharacterClass;
+import mmo.protocol.CharacterSummary;
+import mmo.protocol.ClientMessage;
+import mmo.protocol.DisconnectReason;
+import mmo.protocol.RegionOwner;
+import mmo.protocol.ServerMessage;
+import mmo.server.net.Connection;
+import mmo.server.net.WorldGateway;
+import mmo.server.world.Border;
+import mmo.server.world.ClientLink;
+import mmo.server.world.GhostBatch;
+import mmo.server.world.Inbox;
+import mmo.server.world.Player;
+import mmo.server.world.PlayerSnapshot;
+import mmo.server.world.World;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The game on one cluster node: glues this node's {@link World}, which simulates only the
+ * regions the node owns, to the {@link ClusterNode}, which says which regions those are and
+ * carries messages between nodes. Every node is also a gateway for the WebSockets it holds.
+ *
+ * <p>A character lives in two places. Its <b>gateway</b> is the node holding its client's
+ * connection, for the whole session. Its <b>owner</b> is the node owning the region it stands
+ * in, which simulates it and encodes its updates; that changes at each handoff. The gateway
+ * forwards the client's messages to the owner (directly when both are this node) and the
+ * owner sends the encoded updates back, one message per gateway node per tick. Walking into a
+ * region owned elsewhere hands the character over through Cluster Sharding (buffered while a
+ * region itself moves) with its known set and last acknowledged input, so the client's
+ * update stream just continues. Players near a region owned elsewhere are sent there every
+ * tick and shown as ghosts.
+ *
+ * <p>Threads: {@link ClusterHost} callbacks come on Pekko threads and hand world work to the
+ * tick thread with {@link World#execute}; {@link Border} calls come on the tick thread;
+ * {@link WorldGateway} calls on the connections' event loops.
+ */
+public final class ClusterGame implements ClusterHost, Border, WorldGateway {
+    private static final Logger log = LoggerFactory.getLogger(ClusterGame.class);
+
+    // message kinds (payloads are this class's own compact encoding)
+    static final int JOIN = 1, HANDOFF = 2, INPUT = 3, OWNER = 4, FRAMES = 5, GHOSTS = 6, LEAVE = 7,
+            SAY = 8, WORLD_CHAT = 9, WHISPER = 10, KICK = 11, ACCOUNT_LOGIN = 12;
+    static final String CHAT_TOPIC = "chat", SESSIONS_TOPIC = "sessions";
+    /** Inputs kept for a character whose handoff has not arrived yet. */
+    private static final int EARLY_LIMIT = 64;
+
+    private World world; // set once by bind, before anything runs
+    private final int inputQueue;
+    private volatile String nodeName = "";
+    private volatile ClusterNode node;
+    private volatile String self = "";
+    private volatile java.util.function.LongConsumer accountLoggedInElsewhere = a -> { };
+
+    // ---- gateway side (event loops and Pekko threads): this node's connections in the world
+    private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> entriesByName = new ConcurrentHashMap<>();
+
+    /** A connection of this node whose character is in the world, and where that character is simulated. */
+    private static final class Entry {
+        final Connection conn;
+        final long characterId;
+        final String nameKey;
+        String owner;                                   // guarded by this; null while in transit
+        final ArrayDeque<ClientMessage> pending = new ArrayDeque<>(); // guarded by this: while in transit
+
+        Entry(Connection conn, long characterId, String nameKey) {
+            this.conn = conn;
+            this.characterId = characterId;
+            this.nameKey = nameKey;
+        }
+    }
+
+    // ---- owner side: players simulated here whose client is on another node
+    private final ConcurrentHashMap<Long, RemoteLink> remote = new ConcurrentHashMap<>();
+    /** Characters that just left this node, and the region they went to (for late inputs). */
+    private final ConcurrentHashMap<Long, Integer> movedTo = new ConcurrentHashMap<>();
+    /** Inputs that arrived before their character did. */
+    private final ConcurrentHashMap<Long, Queue<ClientMessage>> early = new ConcurrentHashMap<>();
+    // tick thread: this tick's frames per gateway node, and ghost batches per owner node
+    private final Map<String, FrameBatch> frames = new HashMap<>();
+    private final Map<String, List<GhostBatch>> ghostsOut = new HashMap<>();
+    private Set<String> ghostTargets = new HashSet<>();
+    // figures for /stats (written by one thread each, read by any)
+    private volatile int handoffsOut, handoffsIn;
+    private final java.util.concurrent.atomic.LongAdder messagesOut = new java.util.concurrent.atomic.LongAdder();
+    private final CompletableFuture<Void> leftCluster = new CompletableFuture<>();
+
+    public ClusterGame(int inputQueue) {
+        this.inputQueue = inputQueue;
+    }
+
+    /** The world this node simulates its regions in (it owns none until the cluster gives it some). */
+    public void bind(World world) {
+        this.world = world;
+    }
+
+    /** Chat beyond this node: SAY to the nodes near, WORLD to all, WHISPER to the node holding the name. */
+    public mmo.server.game.Chat.Reach chatReach() {
+        return new mmo.server.game.Chat.Reach() {
+            @Override
+            public void say(float x, float y, float radius, int speakerEntity, ServerMessage msg) {
+                publishSay(x, y, radius, speakerEntity, msg);
+            }
+
+            @Override
+            public void world(ServerMessage msg) {
+                publishWorld(msg);
+            }
+
+            @Override
+            public boolean whisper(String name, ServerMessage msg) {
+                return ClusterGame.this.whisper(name, msg);
+            }
+        };
+    }
+
+    /** Connects the game to its node (after {@link ClusterNode#start}, which may already call back). */
+    public void attach(ClusterNode node) {
+        this.node = node;
+        this.self = node.self();
+        int at = self.indexOf('@');
+        this.nodeName = at >= 0 ? self.substring(at + 1) : self;
+        node.subscribe(CHAT_TOPIC);
+        node.subscribe(SESSIONS_TOPIC);
+    }
+
+    /** Called with an account id when that account logged in on another node (close its session here). */
+    public void onAccountLoggedInElsewhere(java.util.function.LongConsumer action) {
+        this.accountLoggedInElsewhere = action;
+    }
+
+    public String self() {
+        return self;
+    }
+
+    public String nodeName() {
+        return nodeName;
+    }
+
+    public ClusterNode node() {
+        return node;
+    }
+
+    // =================================================================== gateway (event loops)
+
+    @Override
+    public void enter(Connection c, World.JoinRequest join) {
+        String nameKey = join.name().toLowerCase(Locale.ROOT);
+        Entry e = new Entry(c, join.characterId(), nameKey);
+        Entry old = entries.put(join.characterId(), e);
+        if (old != null && old.conn != c) entriesByName.remove(old.nameKey, old);
+        entriesByName.put(nameKey, e);
+        node.presenceAdd(nameKey, self);
+        int region = world.regionIndex(join.x(), join.y());
+        node.sendToRegion(region, JOIN, Wire.join(self, join));
+    }
+
+    @Override
+    public boolean offer(Connection c, ClientMessage m) {
+        Entry e = entries.get(c.characterId());
+        if (e == null || e.conn != c) return true; // not (or no longer) in the world: dropped
+        String owner;
+        synchronized (e) {
+            owner = e.owner;
+            if (owner == null) {
+                if (e.pending.size() >= inputQueue) return false;
+                e.pending.add(m);
+                return true;
+            }
+            if (owner.equals(self)) return c.inbox().offer(m);
+        }
+        node.sendToNode(owner, INPUT, Wire.input(e.characterId, m));
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<Void> leave(Connection c) {
+        Entry e = entries.get(c.characterId());
+        if (e == null || e.conn != c) return CompletableFuture.completedFuture(null);
+        entries.remove(e.characterId, e);
+        entriesByName.remove(e.nameKey, e);
+        node.presenceRemove(e.nameKey);
+        String owner;
+        synchronized (e) {
+            owner = e.owner;
+            e.owner = null;
+        }
+        if (owner == null) return CompletableFuture.completedFuture(null); // in transit: its OWNER is answered with LEAVE
+        if (owner.equals(self)) {
+            CompletableFuture<Void> saved = new CompletableFuture<>();
+            world.execute(() -> world.leave(c).whenComplete((ok, err) -> saved.complete(null)));
+            return saved;
+        }
+        node.sendToNode(owner, LEAVE, Wire.id(e.characterId));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public int currentTick() {
+        return world.currentTick();
+    }
+
+    @Override
+    public void loggedIn(Connection c, long accountId) {
+        node.publish(SESSIONS_TOPIC, ACCOUNT_LOGIN, Wire.accountLogin(self, accountId));
+    }
+
+    /** The owner of a character changed: route its messages there from now on. Any thread. */
+    private void ownerIs(long characterId, String owner, String from) {
+        Entry e = entries.get(characterId);
+        if (e == null) {
+            // the client left while its character was in transit: the new owner saves it
+            if (!owner.equals(self)) node.sendToNode(owner, LEAVE, Wire.id(characterId));
+            else world.execute(() -> leaveHere(characterId));
+            return;
+        }
+        List<ClientMessage> flush;
+        synchronized (e) {
+            e.owner = owner;
+            flush = new ArrayList<>(e.pending);
+            e.pending.clear();
+            if (owner.equals(self)) {
+                for (ClientMessage m : flush) e.conn.inbox().offer(m);
+                return;
+            }
+        }
+        for (ClientMessage m : flush) node.sendToNode(owner, INPUT, Wire.input(characterId, m));
+    }
+
+    // =================================================================== owner (tick thread)
+
+    /** A character arrives from its gateway's database read: join it here. */
+    private void joinHere(Wire.Join j) {
+        Link l = linkFor(j.gateway(), j.characterId());
+        if (l == null) return; // the client left before it got here
+        World.JoinRequest req = j.request(l.link, l.inbox);
+        world.join(req);
+        arrived(j.characterId(), j.gateway(), l.inbox, j.x(), j.y());
+    }
+
+    /** A character walks in from another node's region. */
+    private void adoptHere(Wire.Handoff h, byte[] payload, boolean viaSharding) {
+        if (!viaSharding && !world.owns(h.toRegion())) {
+            node.sendToRegion(h.toRegion(), HANDOFF, payload); // the region moved on: sharding knows where
+            return;
+        }
+        handoffsIn++;
+        PlayerSnapshot s = h.snapshot();
+        Link l = linkFor(h.gateway(), s.characterId());
+        if (l == null) {
+            // its client left while it walked over: continue it just long enough to save it
+            NullLink nobody = new NullLink();
+            world.adopt(s, nobody, new Inbox(1));
+            world.leave(nobody);
+            return;
+        }
+        world.adopt(s, l.link, l.inbox);
+        arrived(s.characterId(), h.gateway(), l.inbox, s.x(), s.y());
+    }
+
+    private record Link(ClientLink link, Inbox inbox) {}
+
+    private Link linkFor(String gateway, long characterId) {
+        if (gateway.equals(self)) {
+            Entry e = entries.get(characterId);
+            return e == null ? null : new Link(e.conn, e.conn.inbox());
+        }
+        RemoteLink rl = new RemoteLink(gateway, characterId, new Inbox(inputQueue));
+        remote.put(characterId, rl);
+        return new Link(rl, rl.inbox);
+    }
+
+    private void arrived(long characterId, String gateway, Inbox inbox, float x, float y) {
+        movedTo.remove(characterId);
+        Queue<ClientMessage> q = early.remove(characterId);
+        if (q != null) for (ClientMessage m; (m = q.poll()) != null; ) inbox.offer(m);
+        Player p = world.playerByCharacter(characterId);
+        if (p != null) p.link().send(regionOwner(x, y));
+        if (gateway.equals(self)) ownerIs(characterId, self, self);
+        else node.sendToNode(gateway, OWNER, Wire.owner(characterId, self));
+    }
+
+    private ServerMessage regionOwner(float x, float y) {
+        int rs = world.settings().regionSize();
+        return ServerMessage.newBuilder().setRegionOwner(RegionOwner.newBuilder()
+                .setRegionX((int) (x / rs)).setRegionY((int) (y / rs)).setNode(nodeName).setRegionSize(rs)).build();
+    }
+
+    private void leaveHere(long characterId) {
+        RemoteLink rl = remote.remove(characterId);
+        if (rl != null) {
+            world.leave(rl);
+            return;
+        }
+        Integer region = movedTo.get(characterId);
+        if (region != null) node.sendToRegion(region, LEAVE, Wire.id(characterId));
+    }
+
+    @Override
+    public void handOff(PlayerSnapshot s, int toRegion) {
+        long id = s.characterId();
+        RemoteLink rl = remote.remove(id);
+        String gateway;
+        movedTo.put(id, toRegion);
+        if (rl != null) {
+            gateway = rl.gateway;
+            rl.inbox.drainTo(m -> node.sendToRegion(toRegion, INPUT, Wire.input(id, m)));
+        } else {
+            gateway = self;
+            Entry e = entries.get(id);
+            if (e != null) {
+                synchronized (e) {
+                    e.owner = null; // in transit: the connection's messages wait for the new owner
+                    e.conn.inbox().drainTo(e.pending::add);
+                }
+            }
+        }
+        // Straight to the owner when known: the same path as this node's ghost batches, so the
+        // handoff arrives before the first batch without the player, and viewers there never
+        // see it leave and come back. Through sharding when unknown (or the owner moved).
+        byte[] payload = Wire.handoff(gateway, toRegion, s);
+        String owner = node.ownerOf(toRegion).orElse(null);
+        if (owner != null && !owner.equals(self)) node.sendToNode(owner, HANDOFF, payload);
+        else node.sendToRegion(toRegion, HANDOFF, payload);
+        handoffsOut++;
+    }
+
+    @Override
+    public void borderEntities(int toRegion, GhostBatch batch) {
+        String owner = node.ownerOf(toRegion).orElse(null);
+        if (owner == null || owner.equals(self)) return;
+        ghostsOut.computeIfAbsent(owner, k -> new ArrayList<>()).add(batch);
+    }
+
+    @Override
+    public void tickEnd(int tick) {
+        if (!releases.isEmpty()) {
+            releases.removeIf(r -> {
+                if (tick < r.afterTick()) return false;
+                r.done().complete(null);
+                return true;
+            });
+        }
+        for (Map.Entry<String, FrameBatch> f : frames.entrySet()) {
+            FrameBatch b = f.getValue();
+            if (b.count == 0) continue;
+            node.sendToNode(f.getKey(), FRAMES, b.encode());
+            b.clear();
+        }
+        Set<String> targets = new HashSet<>();
+        for (Map.Entry<String, List<GhostBatch>> g : ghostsOut.entrySet()) {
+            if (g.getValue().isEmpty()) continue;
+            targets.add(g.getKey());
+            node.sendToNode(g.getKey(), GHOSTS, GhostBatch.merge(g.getValue()).encode());
+            g.getValue().clear();
+        }
+        for (String was : ghostTargets) {
+            if (!targets.contains(was)) node.sendToNode(was, GHOSTS, GhostBatch.empty(tick).encode());
+        }
+        ghostTargets = targets;
+    }
+
+    /** The link of a player simulated here whose client is held by another node. Tick thread, except disconnect. */
+    private final class RemoteLink implements ClientLink {
+        final String gateway;
+        final long characterId;
+        final Inbox inbox;
+
+        RemoteLink(String gateway, long characterId, Inbox inbox) {
+            this.gateway = gateway;
+            this.characterId = characterId;
+            this.inbox = inbox;
+        }
+
+        @Override
+        public void send(ServerMessage message) {
+            byte[] b = message.toByteArray();
+            sendEncoded(b, b.length);
+        }
+
+        @Override
+        public void sendEncoded(byte[] bytes, int length) {
+            frames.computeIfAbsent(gateway, k -> new FrameBatch()).add(characterId, bytes, length);
+        }
+
+        @Override
+        public void flush() {
+            // the tick's frames for each gateway node go out together at tickEnd
+        }
+
+        @Override
+        public void disconnect(DisconnectReason reason, String message) {
+            node.sendToNode(gateway, KICK, Wire.kick(characterId, reason, message));
+        }
+    }
+
+    /** A link to nobody: for a character whose client is gone, continued only to be saved. */
+    private static final class NullLink implements ClientLink {
+        @Override public void send(ServerMessage message) { }
+        @Override public void sendEncoded(byte[] bytes, int length) { }
+        @Override public void flush() { }
+        @Override public void disconnect(DisconnectReason reason, String message) { }
+    }
+
+    // =================================================================== chat across nodes
+
+    /** SAY heard on other nodes: their players within {@code radius} of (x, y). */
+    public void publishSay(float x, float y, float radius, int speakerEntity, ServerMessage msg) {
+        node.publish(CHAT_TOPIC, SAY, Wire.say(self, x, y, radius, speakerEntity, msg));
+    }
+
+    /** WORLD heard on every other node. */
+    public void publishWorld(ServerMessage msg) {
+        node.publish(CHAT_TOPIC, WORLD_CHAT, Wire.world(self, msg));
+    }
+
+    /** Sends a whisper to the node holding {@code name}'s connection; false if nobody by that name is online. */
+    public boolean whisper(String name, ServerMessage msg) {
+        String gw = node.presence(name.toLowerCase(Locale.ROOT)).orElse(null);
+        if (gw == null) return false;
+        node.sendToNode(gw, WHISPER, Wire.whisper(name.toLowerCase(Locale.ROOT), msg));
+        return true;
+    }
+
+    // =================================================================== ClusterHost (Pekko threads)
+
+    @Override
+    public void regionStarted(int region) {
+        world.execute(() -> world.claimRegion(region));
+    }
+
+    /**
+     * Releases the region and waits (on this Pekko thread, at most 2 s) until the world has
+     * handed its players over: sharding moves the region only after this returns, and buffers
+     * what is sent to it meanwhile, so the handoffs reach the new owner.
+     */
+    @Override
+    public void regionStopped(int region) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        world.execute(() -> {
+            world.releaseRegion(region);
+            releases.add(new Release(world.currentTick() + 2, done)); // handed off after the next tick's flush
+        });
+        try {
+            done.get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("region {} released without waiting for its handoffs: {}", region, e.toString());
+        }
+    }
+
+    private record Release(int afterTick, CompletableFuture<Void> done) {}
+    private final List<Release> releases = new ArrayList<>(); // tick thread
+
+    @Override
+    public void onRegionMessage(int region, int kind, byte[] payload) {
+        try {
+            switch (kind) {
+                case JOIN -> {
+                    Wire.Join j = Wire.readJoin(payload);
+                    world.execute(() -> joinHere(j));
+                }
+                case HANDOFF -> {
+                    Wire.Handoff h = Wire.readHandoff(payload);
+                    world.execute(() -> adoptHere(h, payload, true));
+                }
+                case INPUT -> input(payload);
+                case LEAVE -> {
+                    long id = Wire.readId(payload);
+                    world.execute(() -> leaveHere(id));
+                }
+                default -> log.warn("region {}: unknown message kind {}", region, kind);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("region {}: bad message of kind {}: {}", region, kind, e.toString());
+        }
+    }
+
+    @Override
+    public void onNodeMessage(String from, int kind, byte[] payload) {
+        try {
+            switch (kind) {
+                case INPUT -> input(payload);
+                case HANDOFF -> {
+                    Wire.Handoff h = Wire.readHandoff(payload);
+                    world.execute(() -> adoptHere(h, payload, false));
+                }
+                case OWNER -> {
+                    Wire.Owner o = Wire.readOwner(payload);
+                    ownerIs(o.characterId(), o.owner(), from);
+                }
+                case FRAMES -> deliverFrames(payload);
+                case GHOSTS -> {
+                    GhostBatch b = GhostBatch.decode(payload);
+                    world.acceptGhosts(from, b);
+                }
+                case LEAVE -> {
+                    long id = Wire.readId(payload);
+                    world.execute(() -> leaveHere(id));
+                }
+                case KICK -> {
+                    Wire.Kick k = Wire.readKick(payload);
+                    Entry e = entries.get(k.characterId());
+                    if (e != null) e.conn.disconnect(k.reason(), k.message());
+                }
+                case WHISPER -> {
+                    Wire.Whisper w = Wire.readWhisper(payload);
+                    Entry e = entriesByName.get(w.nameKey());
+                    if (e != null) e.conn.deliver(w.message(), 0, w.message().length);
+                }
+                default -> log.warn("unknown node message kind {} from {}", kind, from);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("bad node message of kind {} from {}: {}", kind, from, e.toString());
+        }
+    }
+
+    @Override
+    public void onTopicMessage(String topic, int kind, byte[] payload) {
+        try {
+            switch (kind) {
+                case SAY -> {
+                    Wire.Say s = Wire.readSay(payload);
+                    if (s.origin().equals(self)) return;
+                    ServerMessage msg = ServerMessage.parseFrom(s.message());
+                    world.execute(() -> world.forEachWithin(s.x(), s.y(), s.radius(), p -> {
+                        if (!world.isGhost(p.id()) && p.id() != s.speakerEntity()) p.link().send(msg);
+                    }));
+                }
+                case WORLD_CHAT -> {
+                    Wire.WorldChat w = Wire.readWorld(payload);
+                    if (w.origin().equals(self)) return;
+                    ServerMessage msg = ServerMessage.parseFrom(w.message());
+                    world.execute(() -> {
+                        for (Player p : world.players()) p.link().send(msg);
+                    });
+                }
+                case ACCOUNT_LOGIN -> {
+                    Wire.AccountLogin a = Wire.readAccountLogin(payload);
+                    if (!a.origin().equals(self)) accountLoggedInElsewhere.accept(a.accountId());
+                }
+                default -> log.warn("unknown topic message kind {} on {}", kind, topic);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("bad topic message of kind {} on {}: {}", kind, topic, e.toString());
+        }
+    }
+
+    private volatile boolean leaving;
+
+    /** This node is leaving on purpose (shutdown): its leaving the cluster is no alarm. */
+    public void leaving() {
+        leaving = true;
+    }
+
+    @Override
+    public void leftCluster() {
+        if (!leaving) leftCluster.complete(null);
+    }
+
+    /** Completes when this node is out of the cluster without having asked to leave (downed by the others): then it must stop. */
+    public CompletableFuture<Void> whenLeftCluster() {
+        return leftCluster;
+    }
+
+    @Override
+    public String statsJson() {
+        ClusterNode n = node;
+        if (n == null) return null;
+        StringBuilder b = new StringBuilder(256);
+        b.append("{\"self\":\"").append(self).append("\",\"name\":\"").append(nodeName)
+                .append("\",\"members\":").append(n.members().size())
+                .append(",\"connections\":").append(entries.size())
+                .append(",\"simulated_for_other_nodes\":").append(remote.size())
+                .append(",\"handoffs_out\":").append(handoffsOut)
+                .append(",\"handoffs_in\":").append(handoffsIn)
+                .append(",\"regions\":{");
+        boolean first = true;
+        for (Map.Entry<Integer, String> e : n.regionOwners().entrySet()) {
+            if (!first) b.append(',');
+            first = false;
+            b.append('"').append(e.getKey()).append("\":\"").append(e.getValue()).append('"');
+        }
+        return b.append("}}").toString();
+    }
+
+    @Override
+    public void nodeRemoved(String gone) {
+        log.warn("node {} left the cluster", gone);
+        world.acceptGhosts(gone, GhostBatch.empty(world.currentTick()));
+        // players simulated here for connections held there: their clients are gone
+        world.execute(() -> {
+            for (RemoteLink rl : new ArrayList<>(remote.values())) {
+                if (rl.gateway.equals(gone)) leaveHere(rl.characterId);
+            }
+        });
+        // connections held here whose characters were simulated there: the clients are told to
+        // come back (they resume the session and enter again from the last save)
+        for (Entry e : entries.values()) {
+            boolean lost;
+            synchronized (e) {
+                lost = gone.equals(e.owner);
+            }
+            if (lost) e.conn.disconnect(DisconnectReason.SERVER_SHUTDOWN, "The server simulating your region went away; reconnecting");
+        }
+    }
+
+    private void input(byte[] payload) throws IOException {
+        Wire.Input in = Wire.readInput(payload);
+        long id = in.characterId();
+        ClientMessage m = in.message();
+        RemoteLink rl = remote.get(id);
+        if (rl != null) {
+            if (!rl.inbox.offer(m)) rl.disconnect(DisconnectReason.INPUT_OVERFLOW, "Too many messages");
+            return;
+        }
+        Integer region = movedTo.get(id);
+        if (region != null) {
+            node.sendToRegion(region, INPUT, payload);
+            return;
+        }
+        Queue<ClientMessage> q = early.computeIfAbsent(id, k -> new ConcurrentLinkedQueue<>());
+        if (q.size() < EARLY_LIMIT) q.add(m);
+        // it may have arrived meanwhile
+        RemoteLink now = remote.get(id);
+        if (now != null && early.remove(id, q)) {
+            for (ClientMessage e; (e = q.poll()) != null; ) now.inbox.offer(e);
+        }
+    }
+
+    private void deliverFrames(byte[] payload) {
+        FrameBatch.forEach(payload, (characterId, bytes, offset, length) -> {
+            Entry e = entries.get(characterId);
+            if (e != null) e.conn.deliver(bytes, offset, length);
+        });
+    }
+
+    // =================================================================== frames
+
+    /** One tick's encoded messages for the clients held by one gateway node. Tick thread. */
+    static final class FrameBatch {
+        private ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+        private DataOutputStream out = new DataOutputStream(bytes);
+        int count;
+
+        void add(long characterId, byte[] b, int length) {
+            try {
+                out.writeLong(characterId);
+                out.writeInt(length);
+                out.write(b, 0, length);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            count++;
+        }
+
+        byte[] encode() {
+            return bytes.toByteArray();
+        }
+
+        void clear() {
+            bytes.reset();
+            count = 0;
+        }
+
+        interface Sink {
+            void frame(long characterId, byte[] bytes, int offset, int length);
+        }
+
+        static void forEach(byte[] payload, Sink sink) {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(payload);
+            while (in.remaining() >= 12) {
+                long id = in.getLong();
+                int len = in.getInt();
+                if (len < 0 || len > in.remaining()) throw new IllegalArgumentException("truncated frame batch");
+                sink.frame(id, payload, in.position(), len);
+                in.position(in.position() + len);
+            }
+        }
+    }
+
+    // =================================================================== payloads
+
+    /** The payloads of this class's messages: DataOutput fields in a fixed order. */
+    static final class Wire {
+        record Join(String gateway, long characterId, long epoch, long accountId, String name, int cls, byte[] appearance,
+                    float x, float y, int rid, byte[] summary) {
+            World.JoinRequest request(ClientLink link, Inbox inbox) {
+                try {
+                    return new World.JoinRequest(characterId, epoch, accountId, name, CharacterClass.forNumber(cls),
+                            Appearance.parseFrom(appearance), x, y, link, inbox, rid, CharacterSummary.parseFrom(summary),
+                            entityIdOf(characterId));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new IllegalArgumentException(e);
+                }
+            }
+        }
+
+        record Handoff(String gateway, int toRegion, PlayerSnapshot snapshot) {}
+        record Input(long characterId, ClientMessage message) {}
+        record Owner(long characterId, String owner) {}
+        record Kick(long characterId, DisconnectReason reason, String message) {}
+        record Say(String origin, float x, float y, float radius, int speakerEntity, byte[] message) {}
+        record WorldChat(String origin, byte[] message) {}
+        record Whisper(String nameKey, byte[] message) {}
+        record AccountLogin(String origin, long accountId) {}
+
+        interface Writer {
+            void write(DataOutputStream out) throws IOException;
+        }
+
+        static byte[] bytes(Writer w) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+            try (DataOutputStream out = new DataOutputStream(b)) {
+                w.write(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return b.toByteArray();
+        }
+
+        static DataInputStream in(byte[] payload) {
+            return new DataInputStream(new java.io.ByteArrayInputStream(payload));
+        }
+
+        static void blob(DataOutputStream out, byte[] b) throws IOException {
+            out.writeInt(b.length);
+            out.write(b);
+        }
+
+        static byte[] blob(DataInputStream in) throws IOException {
+            int n = in.readInt();
+            if (n < 0 || n > 1 << 20) throw new IOException("bad length " + n);
+            byte[] b = new byte[n];
+            in.readFully(b);
+            return b;
+        }
+
+        static byte[] join(String gateway, World.JoinRequest j) {
+            return bytes(out -> {
+                out.writeUTF(gateway);
+                out.writeLong(j.characterId());
+                out.writeLong(j.epoch());
+                out.writeLong(j.accountId());
+                out.writeUTF(j.name());
+                out.writeInt(j.characterClass().getNumber());
+                blob(out, j.appearance().toByteArray());
+                out.writeFloat(j.x());
+                out.writeFloat(j.y());
+                out.writeInt(j.rid());
+                blob(out, j.summary().toByteArray());
+            });
+        }
+
+        static Join readJoin(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new Join(in.readUTF(), in.readLong(), in.readLong(), in.readLong(), in.readUTF(), in.readInt(),
+                    blob(in), in.readFloat(), in.readFloat(), in.readInt(), blob(in));
+        }
+
+        static byte[] handoff(String gateway, int toRegion, PlayerSnapshot s) {
+            return bytes(out -> {
+                out.writeUTF(gateway);
+                out.writeInt(toRegion);
+                blob(out, s.encode());
+            });
+        }
+
+        static Handoff readHandoff(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new Handoff(in.readUTF(), in.readInt(), PlayerSnapshot.decode(blob(in)));
+        }
+
+        static byte[] input(long characterId, ClientMessage m) {
+            return bytes(out -> {
+                out.writeLong(characterId);
+                blob(out, m.toByteArray());
+            });
+        }
+
+        static Input readInput(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new Input(in.readLong(), ClientMessage.parseFrom(blob(in)));
+        }
+
+        static byte[] id(long characterId) {
+            return bytes(out -> out.writeLong(characterId));
+        }
+
+        static long readId(byte[] p) throws IOException {
+            return in(p).readLong();
+        }
+
+        static byte[] owner(long characterId, String owner) {
+            return bytes(out -> {
+                out.writeLong(characterId);
+                out.writeUTF(owner);
+            });
+        }
+
+        static Owner readOwner(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new Owner(in.readLong(), in.readUTF());
+        }
+
+        static byte[] kick(long characterId, DisconnectReason reason, String message) {
+            return bytes(out -> {
+                out.writeLong(characterId);
+                out.writeInt(reason.getNumber());
+                out.writeUTF(message);
+            });
+        }
+
+        static Kick readKick(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            long id = in.readLong();
+            DisconnectReason r = DisconnectReason.forNumber(in.readInt());
+            return new Kick(id, r == null ? DisconnectReason.DISCONNECT_UNSPECIFIED : r, in.readUTF());
+        }
+
+        static byte[] say(String origin, float x, float y, float radius, int speaker, ServerMessage m) {
+            return bytes(out -> {
+                out.writeUTF(origin);
+                out.writeFloat(x);
+                out.writeFloat(y);
+                out.writeFloat(radius);
+                out.writeInt(speaker);
+                blob(out, m.toByteArray());
+            });
+        }
+
+        static Say readSay(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new Say(in.readUTF(), in.readFloat(), in.readFloat(), in.readFloat(), in.readInt(), blob(in));
+        }
+
+        static byte[] world(String origin, ServerMessage m) {
+            return bytes(out -> {
+                out.writeUTF(origin);
+                blob(out, m.toByteArray());
+            });
+        }
+
+        static WorldChat readWorld(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new WorldChat(in.readUTF(), blob(in));
+        }
+
+        static byte[] whisper(String nameKey, ServerMessage m) {
+            return bytes(out -> {
+                out.writeUTF(nameKey);
+                blob(out, m.toByteArray());
+            });
+        }
+
+        static Whisper readWhisper(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new Whisper(in.readUTF(), blob(in));
+        }
+
+        static byte[] accountLogin(String origin, long accountId) {
+            return bytes(out -> {
+                out.writeUTF(origin);
+                out.writeLong(accountId);
+            });
+        }
+
+        static AccountLogin readAccountLogin(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new AccountLogin(in.readUTF(), in.readLong());
+        }
+    }
+
+    /** Stops being a gateway: every client held here is told the server is going (they resume on another node). */
+    public void disconnectAll(String message) {
+        for (Entry e : entries.values()) e.conn.disconnect(DisconnectReason.SERVER_SHUTDOWN, message);
+    }
+
+    /** Clients held here that are in the world. */
+    public int connections() {
+        return entries.size();
+    }
+
+    /** 2026-01-01T00:00:00Z: ticks count from here, so every node numbers them alike. */
+    private static final long TICK_EPOCH_MILLIS = 1_767_225_600_000L;
+
+    /** The tick number the wall clock says now, the same on every node whose clock is right. */
+    public static int wallClockTick(int tickRate) {
+        return (int) ((System.currentTimeMillis() - TICK_EPOCH_MILLIS) * tickRate / 1000);
+    }
+
+    /** A character's entity id in a cluster: the same on every node, so handoffs keep it. */
+    public static int entityIdOf(long characterId) {
+        if (characterId <= 0 || characterId > Integer.MAX_VALUE) throw new IllegalArgumentException("character id " + characterId);
+        return (int) characterId;
+    }
+}
