@@ -72,7 +72,7 @@ class ClusterIT {
             s.execute("CREATE SCHEMA " + schema);
         }
         writeMap(dir.resolve("field.tmj"));
-        Files.writeString(dir.resolve("cluster.conf"), "mmo.world.region-size = " + REGION + "\n");
+        Files.writeString(dir.resolve("cluster.conf"), "mmo.world.region-size = " + REGION + "\nmmo.save.interval = 1s\n");
     }
 
     @AfterEach
@@ -88,7 +88,8 @@ class ClusterIT {
      * An open field with the four class homes straddling the four inner shard borders, so a
      * character of a class starts a few steps from one border: warriors west of x = 128 in the
      * top half, mages west of x = 128 in the bottom half, rangers north of y = 128 on the left,
-     * healers north of y = 128 on the right.
+     * healers north of y = 128 on the right; the plaza (random starts) lies in the bottom-right
+     * shard, so every shard has a start area.
      */
     static void writeMap(Path file) throws Exception {
         int tile = 16;
@@ -107,7 +108,7 @@ class ClusterIT {
                 home.formatted(4, "Healers", 190 * tile, (SHARD - 6) * tile, 4 * tile, 3 * tile, "healer"),
                 """
                 {"id": 5, "name": "Plaza", "type": "safe", "x": %d, "y": %d, "width": %d, "height": %d, "rotation": 0, "visible": true}"""
-                        .formatted(100 * tile, 100 * tile, 10 * tile, 10 * tile));
+                        .formatted(190 * tile, 190 * tile, 10 * tile, 10 * tile));
         String json = """
                 {"height": %d, "width": %d, "infinite": false, "orientation": "orthogonal", "renderorder": "right-down",
                  "tiledversion": "1.11.0", "version": "1.10", "type": "map", "tilewidth": 16, "tileheight": 16,
@@ -167,6 +168,17 @@ class ClusterIT {
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stats")).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new ObjectMapper().readTree(r.body());
+        }
+
+        /** kill -9. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        /** This node's address as the cluster names it (what the owner tables hold). */
+        String address() throws Exception {
+            return stats().path("cluster").path("self").asText();
         }
 
         @Override
@@ -229,7 +241,14 @@ class ClusterIT {
         WorldEntered entered;
         String name;
 
+        mmo.client.ResumingClient resuming;
+
         Player(Node node, String name, CharacterClass cls) throws Exception {
+            this(node, name, cls, StartChoice.START_HOME, null);
+        }
+
+        /** With {@code servers}: a {@link mmo.client.ResumingClient} over them (the first is where it connects). */
+        Player(Node node, String name, CharacterClass cls, StartChoice start, List<Node> servers) throws Exception {
             this.name = name;
             ClientListener listener = new ClientListener() {
                 @Override
@@ -247,16 +266,45 @@ class ClusterIT {
                     owners.add(owner);
                 }
             };
-            client = MmoClient.connect(node.ws(), ClientOptions.builder().listener(listener).build()).get(TIMEOUT_S, TimeUnit.SECONDS);
-            clients.add(client);
-            client.register(name.toLowerCase(), "password-" + name).get(TIMEOUT_S, TimeUnit.SECONDS);
-            var summary = client.createCharacter(CreateCharacter.newBuilder().setName(name).setCharacterClass(cls)
-                    .setAppearance(Appearance.newBuilder().build()).setStart(StartChoice.START_HOME).build()).get(TIMEOUT_S, TimeUnit.SECONDS);
-            entered = client.enterWorld(summary.getId()).get(TIMEOUT_S, TimeUnit.SECONDS);
+            ClientOptions options = ClientOptions.builder().listener(listener).build();
+            MmoClient first = MmoClient.connect(node.ws(), options).get(TIMEOUT_S, TimeUnit.SECONDS);
+            first.register(name.toLowerCase(), "password-" + name).get(TIMEOUT_S, TimeUnit.SECONDS);
+            var summary = first.createCharacter(CreateCharacter.newBuilder().setName(name).setCharacterClass(cls)
+                    .setAppearance(Appearance.newBuilder().build()).setStart(start).build()).get(TIMEOUT_S, TimeUnit.SECONDS);
+            characterId = summary.getId();
+            if (servers == null) {
+                client = first;
+                clients.add(client);
+                entered = client.enterWorld(summary.getId()).get(TIMEOUT_S, TimeUnit.SECONDS);
+                return;
+            }
+            first.close();
+            List<URI> uris = servers.stream().map(Node::ws).toList();
+            resuming = mmo.client.ResumingClient.start(uris, options, summary.getId(), java.time.Duration.ofSeconds(TIMEOUT_S),
+                    c -> c.login(name.toLowerCase(), "password-" + name)).get(TIMEOUT_S, TimeUnit.SECONDS);
+            client = resuming.client();
+            entered = resuming.entered();
+        }
+
+        long characterId;
+
+        MmoClient current() {
+            return resuming != null ? resuming.client() : client;
+        }
+
+        /** Sends one input and waits for its acknowledgement. */
+        void acked() throws Exception {
+            MmoClient c = current();
+            int seq = c.sendInput(0, 0);
+            c.awaitUpdate(u -> u.ackSeq() >= seq).get(TIMEOUT_S, TimeUnit.SECONDS);
         }
 
         float x() {
-            return client.snapshot().x();
+            return current().snapshot().x();
+        }
+
+        float y() {
+            return current().snapshot().y();
         }
 
         String ownerNode() {
@@ -341,5 +389,116 @@ class ClusterIT {
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(ServerError.class)
                 .extracting(e -> ((ServerError) e).code()).isEqualTo(ErrorCode.NOT_ONLINE);
+    }
+
+    @Test
+    void aKilledNodesRegionsAndPlayersComeBackOnTheSurvivorsWithinFifteenSeconds() throws Exception {
+        startCluster(3);
+        // the warriors' home region is the one to lose: kill whichever node owns it
+        String victimAddress = owners(nodes.get(0)).get("1");
+        Node victim = null;
+        List<Node> survivors = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n.address().equals(victimAddress)) victim = n;
+            else survivors.add(n);
+        }
+        assertThat(victim).isNotNull();
+        // one player connected to the victim, one connected to a survivor but simulated on the victim
+        List<Node> viaVictim = new ArrayList<>(List.of(victim));
+        viaVictim.addAll(survivors);
+        List<Node> viaSurvivor = new ArrayList<>(survivors);
+        viaSurvivor.add(victim);
+        Player held = new Player(victim, "Held", CharacterClass.WARRIOR, StartChoice.START_HOME, viaVictim);
+        Player remote = new Player(survivors.get(0), "Remote", CharacterClass.WARRIOR, StartChoice.START_HOME, viaSurvivor);
+        for (Player p : List.of(held, remote)) {
+            p.walkUntil(0, 1, () -> p.y() > 66); // south, staying in the region; saved every second
+            p.acked();
+        }
+        await("both saved where they stand", () -> savedY(held) > 65.5f && savedY(remote) > 65.5f);
+        float heldY = held.y(), remoteY = remote.y();
+        long epochBefore = epoch(remote);
+
+        long killedAt = System.nanoTime();
+        victim.kill();
+        try {
+            CompletableFuture.allOf(held.resuming.nextReconnect(), remote.resuming.nextReconnect()).get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("not back: held reconnected " + held.resuming.nextReconnect().isDone() + ", ended "
+                    + held.resuming.ended() + "; remote reconnected " + remote.resuming.nextReconnect().isDone() + ", ended "
+                    + remote.resuming.ended() + "\n" + survivors.get(0).output + "\n----\n" + survivors.get(1).output, e);
+        }
+        for (Player p : List.of(held, remote)) p.acked(); // simulated again
+        double seconds = (System.nanoTime() - killedAt) / 1e9;
+        System.out.printf("ClusterIT: both players back in the world %.1f s after the kill%n", seconds);
+        assertThat(seconds).as("back in the world within 15 s of the kill").isLessThan(15);
+        String newOwner = owners(survivors.get(0)).get("1");
+        assertThat(newOwner).as("region 1 owned by a survivor").isNotEqualTo(victimAddress).isNotNull();
+        assertThat(held.resuming.reconnects()).isEqualTo(1);
+        assertThat(remote.resuming.reconnects()).isEqualTo(1);
+        // at most the last save interval (1 s at 4 units/s) of movement lost: they stood still
+        assertThat(Math.abs(held.y() - heldY)).isLessThan(4.5f);
+        assertThat(Math.abs(remote.y() - remoteY)).isLessThan(4.5f);
+
+        // a write from the killed node's state is refused: its claim is older than the survivor's
+        long epochAfter = epoch(remote);
+        assertThat(epochAfter).isGreaterThan(epochBefore);
+        try (mmo.server.persistence.Database db = mmo.server.persistence.Database.open(PG + "&currentSchema=" + schema)) {
+            var repo = new mmo.server.persistence.CharacterRepository(db);
+            var fenced = repo.saveStates(List.of(new mmo.server.persistence.CharacterState(remote.characterId, epochBefore,
+                    "Aldoria", 1f, 1f)));
+            assertThat(fenced).as("the stale write is rejected").hasSize(1);
+        }
+        assertThat(savedY(remote)).as("and changed nothing").isGreaterThan(60f);
+    }
+
+    @Test
+    void aJoiningNodeTakesOverRegionsWithoutDisconnectingAnyone() throws Exception {
+        startCluster(3);
+        List<Player> players = new ArrayList<>();
+        int i = 0;
+        for (CharacterClass cls : List.of(CharacterClass.WARRIOR, CharacterClass.MAGE, CharacterClass.RANGER, CharacterClass.HEALER)) {
+            players.add(new Player(nodes.get(i++ % 3), "Stay" + cls.name().substring(0, 3), cls));
+        }
+        players.add(new Player(nodes.get(1), "Roamer", CharacterClass.WARRIOR, StartChoice.START_RANDOM, null));
+        for (Player p : players) p.acked();
+
+        Node fourth = new Node("node4", freePort(), freePort(), nodes.get(0).clusterPort);
+        nodes.add(fourth);
+        fourth.ready.get(TIMEOUT_S, TimeUnit.SECONDS);
+        String fourthAddress = fourth.address();
+        await("the new node owns a shard", () -> {
+            try {
+                return owners(nodes.get(0)).values().stream().filter(fourthAddress::equals).count() >= 4
+                        && owners(fourth).equals(owners(nodes.get(0)));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        // every shard has a player, so somebody now lives on the new node; nobody noticed
+        String fourthName = fourthAddress.substring(fourthAddress.indexOf('@') + 1);
+        await("someone handed to the new node", () -> players.stream().anyMatch(p -> p.ownerNode().equals(fourthName)));
+        for (Player p : players) {
+            p.acked();
+            assertThat(p.client.isOpen()).as(p.name + " still connected").isTrue();
+            assertThat(p.client.closed()).isNotDone();
+        }
+    }
+
+    float savedY(Player p) {
+        try (Connection c = DriverManager.getConnection(PG); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT y FROM " + schema + ".characters WHERE id = " + p.characterId)) {
+            return rs.next() ? rs.getFloat(1) : Float.NaN;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    long epoch(Player p) {
+        try (Connection c = DriverManager.getConnection(PG); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT epoch FROM " + schema + ".characters WHERE id = " + p.characterId)) {
+            return rs.next() ? rs.getLong(1) : -1;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -156,6 +156,7 @@ public final class MmoServer implements AutoCloseable {
                 }
             }
             cluster.node().close();
+            cluster.stop();
         }
         try {
             if (tickLoop != null) tickLoop.stop();

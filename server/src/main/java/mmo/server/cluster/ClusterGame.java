@@ -85,11 +85,48 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         final String nameKey;
         String owner;                                   // guarded by this; null while in transit
         final ArrayDeque<ClientMessage> pending = new ArrayDeque<>(); // guarded by this: while in transit
+        /** This connection's time in the world: told apart from an earlier or later one of the same character. */
+        final long session = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+        byte[] join;        // guarded by this: the JOIN, until an owner confirms it (then null)
+        long sentAt;        // guarded by this: when the JOIN was last sent, or the handoff began (nanos)
 
         Entry(Connection conn, long characterId, String nameKey) {
             this.conn = conn;
             this.characterId = characterId;
             this.nameKey = nameKey;
+        }
+    }
+
+    /** JOINs are resent this often until an owner confirms: one sent as a node died may be lost. */
+    private static final long JOIN_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** A handoff not confirmed within this is lost (its node died): the client is told to reconnect. */
+    private static final long TRANSIT_LIMIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private final java.util.concurrent.ScheduledExecutorService retries = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("cluster-retries").daemon(true).factory());
+
+    /** Resends unconfirmed JOINs; gives up on handoffs that never arrived. */
+    private void checkUnconfirmed() {
+        long now = System.nanoTime();
+        for (Entry e : entries.values()) {
+            byte[] resend = null;
+            boolean lost = false;
+            synchronized (e) {
+                if (e.owner != null) continue;
+                if (e.join != null) {
+                    if (now - e.sentAt > JOIN_RETRY_NANOS) {
+                        resend = e.join;
+                        e.sentAt = now;
+                    }
+                } else if (now - e.sentAt > TRANSIT_LIMIT_NANOS) {
+                    lost = true;
+                }
+            }
+            if (resend != null) {
+                node.sendToRegion(Wire.joinRegion(resend), JOIN, resend);
+            } else if (lost) {
+                log.warn("character {} was handed over and never arrived; its client reconnects", e.characterId);
+                e.conn.disconnect(DisconnectReason.SERVER_SHUTDOWN, "Lost between servers; reconnecting");
+            }
         }
     }
 
@@ -145,6 +182,13 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         this.nodeName = at >= 0 ? self.substring(at + 1) : self;
         node.subscribe(CHAT_TOPIC);
         node.subscribe(SESSIONS_TOPIC);
+        retries.scheduleWithFixedDelay(() -> {
+            try {
+                checkUnconfirmed();
+            } catch (RuntimeException ex) {
+                log.warn("checking unconfirmed joins failed", ex);
+            }
+        }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Called with an account id when that account logged in on another node (close its session here). */
@@ -175,7 +219,12 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         entriesByName.put(nameKey, e);
         node.presenceAdd(nameKey, self);
         int region = world.regionIndex(join.x(), join.y());
-        node.sendToRegion(region, JOIN, Wire.join(self, join));
+        byte[] payload = Wire.join(self, e.session, region, join);
+        synchronized (e) {
+            e.join = payload;
+            e.sentAt = System.nanoTime();
+        }
+        node.sendToRegion(region, JOIN, payload);
     }
 
     @Override
@@ -214,7 +263,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             world.execute(() -> world.leave(c).whenComplete((ok, err) -> saved.complete(null)));
             return saved;
         }
-        node.sendToNode(owner, LEAVE, Wire.id(e.characterId));
+        node.sendToNode(owner, LEAVE, Wire.leave(e.characterId, e.session));
         return CompletableFuture.completedFuture(null);
     }
 
@@ -229,17 +278,18 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     }
 
     /** The owner of a character changed: route its messages there from now on. Any thread. */
-    private void ownerIs(long characterId, String owner, String from) {
+    private void ownerIs(long characterId, long session, String owner) {
         Entry e = entries.get(characterId);
-        if (e == null) {
-            // the client left while its character was in transit: the new owner saves it
-            if (!owner.equals(self)) node.sendToNode(owner, LEAVE, Wire.id(characterId));
-            else world.execute(() -> leaveHere(characterId));
+        if (e == null || e.session != session) {
+            // the client left while its character was on its way: the new owner saves it
+            if (!owner.equals(self)) node.sendToNode(owner, LEAVE, Wire.leave(characterId, session));
+            else world.execute(() -> leaveHere(characterId, session));
             return;
         }
         List<ClientMessage> flush;
         synchronized (e) {
             e.owner = owner;
+            e.join = null;
             flush = new ArrayList<>(e.pending);
             e.pending.clear();
             if (owner.equals(self)) {
@@ -254,11 +304,28 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     /** A character arrives from its gateway's database read: join it here. */
     private void joinHere(Wire.Join j) {
-        Link l = linkFor(j.gateway(), j.characterId());
+        Player here = world.playerByCharacter(j.characterId());
+        if (here != null && sessionOf(here.link()) == j.session()) {
+            // a resent JOIN that already arrived (its confirmation crossed it): confirm again
+            arrived(j.characterId(), j.session(), j.gateway(), null, here.x(), here.y());
+            return;
+        }
+        log.debug("character {} joins here (client at {})", j.characterId(), j.gateway());
+        Link l = linkFor(j.gateway(), j.session(), j.characterId());
         if (l == null) return; // the client left before it got here
         World.JoinRequest req = j.request(l.link, l.inbox);
         world.join(req);
-        arrived(j.characterId(), j.gateway(), l.inbox, j.x(), j.y());
+        arrived(j.characterId(), j.session(), j.gateway(), l.inbox, j.x(), j.y());
+    }
+
+    /** The session a link belongs to (0: not a cluster client). */
+    private long sessionOf(ClientLink link) {
+        if (link instanceof RemoteLink rl) return rl.session;
+        if (link instanceof Connection c) {
+            Entry e = entries.get(c.characterId());
+            return e != null && e.conn == c ? e.session : 0;
+        }
+        return 0;
     }
 
     /** A character walks in from another node's region. */
@@ -269,7 +336,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         }
         handoffsIn++;
         PlayerSnapshot s = h.snapshot();
-        Link l = linkFor(h.gateway(), s.characterId());
+        Link l = linkFor(h.gateway(), h.session(), s.characterId());
         if (l == null) {
             // its client left while it walked over: continue it just long enough to save it
             NullLink nobody = new NullLink();
@@ -278,29 +345,31 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             return;
         }
         world.adopt(s, l.link, l.inbox);
-        arrived(s.characterId(), h.gateway(), l.inbox, s.x(), s.y());
+        arrived(s.characterId(), h.session(), h.gateway(), l.inbox, s.x(), s.y());
     }
 
     private record Link(ClientLink link, Inbox inbox) {}
 
-    private Link linkFor(String gateway, long characterId) {
+    private Link linkFor(String gateway, long session, long characterId) {
         if (gateway.equals(self)) {
             Entry e = entries.get(characterId);
-            return e == null ? null : new Link(e.conn, e.conn.inbox());
+            return e == null || e.session != session ? null : new Link(e.conn, e.conn.inbox());
         }
-        RemoteLink rl = new RemoteLink(gateway, characterId, new Inbox(inputQueue));
+        RemoteLink rl = new RemoteLink(gateway, session, characterId, new Inbox(inputQueue));
         remote.put(characterId, rl);
         return new Link(rl, rl.inbox);
     }
 
-    private void arrived(long characterId, String gateway, Inbox inbox, float x, float y) {
+    private void arrived(long characterId, long session, String gateway, Inbox inbox, float x, float y) {
         movedTo.remove(characterId);
-        Queue<ClientMessage> q = early.remove(characterId);
-        if (q != null) for (ClientMessage m; (m = q.poll()) != null; ) inbox.offer(m);
-        Player p = world.playerByCharacter(characterId);
-        if (p != null) p.link().send(regionOwner(x, y));
-        if (gateway.equals(self)) ownerIs(characterId, self, self);
-        else node.sendToNode(gateway, OWNER, Wire.owner(characterId, self));
+        if (inbox != null) {
+            Queue<ClientMessage> q = early.remove(characterId);
+            if (q != null) for (ClientMessage m; (m = q.poll()) != null; ) inbox.offer(m);
+            Player p = world.playerByCharacter(characterId);
+            if (p != null) p.link().send(regionOwner(x, y));
+        }
+        if (gateway.equals(self)) ownerIs(characterId, session, self);
+        else node.sendToNode(gateway, OWNER, Wire.owner(characterId, session, self));
     }
 
     private ServerMessage regionOwner(float x, float y) {
@@ -309,14 +378,22 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 .setRegionX((int) (x / rs)).setRegionY((int) (y / rs)).setNode(nodeName).setRegionSize(rs)).build();
     }
 
-    private void leaveHere(long characterId) {
-        RemoteLink rl = remote.remove(characterId);
+    /** The client of this session left: save and remove its character (0: whatever the session). */
+    private void leaveHere(long characterId, long session) {
+        RemoteLink rl = remote.get(characterId);
         if (rl != null) {
+            if (session != 0 && rl.session != session) return; // a newer session plays it now
+            remote.remove(characterId, rl);
             world.leave(rl);
             return;
         }
+        Player p = world.playerByCharacter(characterId);
+        if (p != null && p.link() instanceof Connection c && c.isClosing()) {
+            world.leave(c); // held here, and its connection closed while it was on its way here
+            return;
+        }
         Integer region = movedTo.get(characterId);
-        if (region != null) node.sendToRegion(region, LEAVE, Wire.id(characterId));
+        if (region != null) node.sendToRegion(region, LEAVE, Wire.leave(characterId, session));
     }
 
     @Override
@@ -325,15 +402,19 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         RemoteLink rl = remote.remove(id);
         String gateway;
         movedTo.put(id, toRegion);
+        long session;
         if (rl != null) {
             gateway = rl.gateway;
+            session = rl.session;
             rl.inbox.drainTo(m -> node.sendToRegion(toRegion, INPUT, Wire.input(id, m)));
         } else {
             gateway = self;
             Entry e = entries.get(id);
+            session = e != null ? e.session : 0;
             if (e != null) {
                 synchronized (e) {
                     e.owner = null; // in transit: the connection's messages wait for the new owner
+                    e.sentAt = System.nanoTime();
                     e.conn.inbox().drainTo(e.pending::add);
                 }
             }
@@ -341,7 +422,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         // Straight to the owner when known: the same path as this node's ghost batches, so the
         // handoff arrives before the first batch without the player, and viewers there never
         // see it leave and come back. Through sharding when unknown (or the owner moved).
-        byte[] payload = Wire.handoff(gateway, toRegion, s);
+        byte[] payload = Wire.handoff(gateway, session, toRegion, s);
         String owner = node.ownerOf(toRegion).orElse(null);
         if (owner != null && !owner.equals(self)) node.sendToNode(owner, HANDOFF, payload);
         else node.sendToRegion(toRegion, HANDOFF, payload);
@@ -386,11 +467,13 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     /** The link of a player simulated here whose client is held by another node. Tick thread, except disconnect. */
     private final class RemoteLink implements ClientLink {
         final String gateway;
+        final long session;
         final long characterId;
         final Inbox inbox;
 
-        RemoteLink(String gateway, long characterId, Inbox inbox) {
+        RemoteLink(String gateway, long session, long characterId, Inbox inbox) {
             this.gateway = gateway;
+            this.session = session;
             this.characterId = characterId;
             this.inbox = inbox;
         }
@@ -413,7 +496,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
         @Override
         public void disconnect(DisconnectReason reason, String message) {
-            node.sendToNode(gateway, KICK, Wire.kick(characterId, reason, message));
+            node.sendToNode(gateway, KICK, Wire.kick(characterId, session, reason, message));
         }
     }
 
@@ -449,6 +532,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     @Override
     public void regionStarted(int region) {
+        log.info("region {} starts here", region);
         world.execute(() -> world.claimRegion(region));
     }
 
@@ -459,6 +543,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
      */
     @Override
     public void regionStopped(int region) {
+        log.info("region {} moves away", region);
         CompletableFuture<Void> done = new CompletableFuture<>();
         world.execute(() -> {
             world.releaseRegion(region);
@@ -490,8 +575,8 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 }
                 case INPUT -> input(payload);
                 case LEAVE -> {
-                    long id = Wire.readId(payload);
-                    world.execute(() -> leaveHere(id));
+                    Wire.Leave l = Wire.readLeave(payload);
+                    world.execute(() -> leaveHere(l.characterId(), l.session()));
                 }
                 default -> log.warn("region {}: unknown message kind {}", region, kind);
             }
@@ -511,7 +596,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 }
                 case OWNER -> {
                     Wire.Owner o = Wire.readOwner(payload);
-                    ownerIs(o.characterId(), o.owner(), from);
+                    ownerIs(o.characterId(), o.session(), o.owner());
                 }
                 case FRAMES -> deliverFrames(payload);
                 case GHOSTS -> {
@@ -519,13 +604,13 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                     world.acceptGhosts(from, b);
                 }
                 case LEAVE -> {
-                    long id = Wire.readId(payload);
-                    world.execute(() -> leaveHere(id));
+                    Wire.Leave l = Wire.readLeave(payload);
+                    world.execute(() -> leaveHere(l.characterId(), l.session()));
                 }
                 case KICK -> {
                     Wire.Kick k = Wire.readKick(payload);
                     Entry e = entries.get(k.characterId());
-                    if (e != null) e.conn.disconnect(k.reason(), k.message());
+                    if (e != null && e.session == k.session()) e.conn.disconnect(k.reason(), k.message());
                 }
                 case WHISPER -> {
                     Wire.Whisper w = Wire.readWhisper(payload);
@@ -615,18 +700,23 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         // players simulated here for connections held there: their clients are gone
         world.execute(() -> {
             for (RemoteLink rl : new ArrayList<>(remote.values())) {
-                if (rl.gateway.equals(gone)) leaveHere(rl.characterId);
+                if (rl.gateway.equals(gone)) leaveHere(rl.characterId, rl.session);
             }
         });
         // connections held here whose characters were simulated there: the clients are told to
         // come back (they resume the session and enter again from the last save)
+        int lost = 0;
         for (Entry e : entries.values()) {
-            boolean lost;
+            boolean here;
             synchronized (e) {
-                lost = gone.equals(e.owner);
+                here = gone.equals(e.owner);
             }
-            if (lost) e.conn.disconnect(DisconnectReason.SERVER_SHUTDOWN, "The server simulating your region went away; reconnecting");
+            if (here) {
+                lost++;
+                e.conn.disconnect(DisconnectReason.SERVER_SHUTDOWN, "The server simulating your region went away; reconnecting");
+            }
         }
+        log.info("{} clients held here were simulated on {}: told to reconnect", lost, gone);
     }
 
     private void input(byte[] payload) throws IOException {
@@ -707,7 +797,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     /** The payloads of this class's messages: DataOutput fields in a fixed order. */
     static final class Wire {
-        record Join(String gateway, long characterId, long epoch, long accountId, String name, int cls, byte[] appearance,
+        record Join(String gateway, long session, int region, long characterId, long epoch, long accountId, String name, int cls, byte[] appearance,
                     float x, float y, int rid, byte[] summary) {
             World.JoinRequest request(ClientLink link, Inbox inbox) {
                 try {
@@ -720,10 +810,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             }
         }
 
-        record Handoff(String gateway, int toRegion, PlayerSnapshot snapshot) {}
+        record Handoff(String gateway, long session, int toRegion, PlayerSnapshot snapshot) {}
         record Input(long characterId, ClientMessage message) {}
-        record Owner(long characterId, String owner) {}
-        record Kick(long characterId, DisconnectReason reason, String message) {}
+        record Owner(long characterId, long session, String owner) {}
+        record Kick(long characterId, long session, DisconnectReason reason, String message) {}
+        record Leave(long characterId, long session) {}
         record Say(String origin, float x, float y, float radius, int speakerEntity, byte[] message) {}
         record WorldChat(String origin, byte[] message) {}
         record Whisper(String nameKey, byte[] message) {}
@@ -760,9 +851,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             return b;
         }
 
-        static byte[] join(String gateway, World.JoinRequest j) {
+        static byte[] join(String gateway, long session, int region, World.JoinRequest j) {
             return bytes(out -> {
                 out.writeUTF(gateway);
+                out.writeLong(session);
+                out.writeInt(region);
                 out.writeLong(j.characterId());
                 out.writeLong(j.epoch());
                 out.writeLong(j.accountId());
@@ -778,13 +871,26 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
         static Join readJoin(byte[] p) throws IOException {
             DataInputStream in = in(p);
-            return new Join(in.readUTF(), in.readLong(), in.readLong(), in.readLong(), in.readUTF(), in.readInt(),
+            return new Join(in.readUTF(), in.readLong(), in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readUTF(), in.readInt(),
                     blob(in), in.readFloat(), in.readFloat(), in.readInt(), blob(in));
         }
 
-        static byte[] handoff(String gateway, int toRegion, PlayerSnapshot s) {
+        /** The region a JOIN is addressed to. */
+        static int joinRegion(byte[] join) {
+            try {
+                DataInputStream in = in(join);
+                in.readUTF();
+                in.readLong();
+                return in.readInt();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        static byte[] handoff(String gateway, long session, int toRegion, PlayerSnapshot s) {
             return bytes(out -> {
                 out.writeUTF(gateway);
+                out.writeLong(session);
                 out.writeInt(toRegion);
                 blob(out, s.encode());
             });
@@ -792,7 +898,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
         static Handoff readHandoff(byte[] p) throws IOException {
             DataInputStream in = in(p);
-            return new Handoff(in.readUTF(), in.readInt(), PlayerSnapshot.decode(blob(in)));
+            return new Handoff(in.readUTF(), in.readLong(), in.readInt(), PlayerSnapshot.decode(blob(in)));
         }
 
         static byte[] input(long characterId, ClientMessage m) {
@@ -807,29 +913,35 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             return new Input(in.readLong(), ClientMessage.parseFrom(blob(in)));
         }
 
-        static byte[] id(long characterId) {
-            return bytes(out -> out.writeLong(characterId));
-        }
-
-        static long readId(byte[] p) throws IOException {
-            return in(p).readLong();
-        }
-
-        static byte[] owner(long characterId, String owner) {
+        static byte[] owner(long characterId, long session, String owner) {
             return bytes(out -> {
                 out.writeLong(characterId);
+                out.writeLong(session);
                 out.writeUTF(owner);
             });
         }
 
         static Owner readOwner(byte[] p) throws IOException {
             DataInputStream in = in(p);
-            return new Owner(in.readLong(), in.readUTF());
+            return new Owner(in.readLong(), in.readLong(), in.readUTF());
         }
 
-        static byte[] kick(long characterId, DisconnectReason reason, String message) {
+        static byte[] leave(long characterId, long session) {
             return bytes(out -> {
                 out.writeLong(characterId);
+                out.writeLong(session);
+            });
+        }
+
+        static Leave readLeave(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new Leave(in.readLong(), in.readLong());
+        }
+
+        static byte[] kick(long characterId, long session, DisconnectReason reason, String message) {
+            return bytes(out -> {
+                out.writeLong(characterId);
+                out.writeLong(session);
                 out.writeInt(reason.getNumber());
                 out.writeUTF(message);
             });
@@ -838,8 +950,9 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         static Kick readKick(byte[] p) throws IOException {
             DataInputStream in = in(p);
             long id = in.readLong();
+            long session = in.readLong();
             DisconnectReason r = DisconnectReason.forNumber(in.readInt());
-            return new Kick(id, r == null ? DisconnectReason.DISCONNECT_UNSPECIFIED : r, in.readUTF());
+            return new Kick(id, session, r == null ? DisconnectReason.DISCONNECT_UNSPECIFIED : r, in.readUTF());
         }
 
         static byte[] say(String origin, float x, float y, float radius, int speaker, ServerMessage m) {
@@ -893,6 +1006,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             DataInputStream in = in(p);
             return new AccountLogin(in.readUTF(), in.readLong());
         }
+    }
+
+    /** Stops the background retries (the node is closing). */
+    public void stop() {
+        retries.shutdownNow();
     }
 
     /** Stops being a gateway: every client held here is told the server is going (they resume on another node). */
