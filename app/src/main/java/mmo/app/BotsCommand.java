@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 final class BotsCommand implements Callable<Integer> {
     static final String EVENT_PREFIX = "@bench ";
 
-    @Option(names = "--server", required = true, description = "The server's WebSocket URL, e.g. ws://localhost:8080/ws")
-    URI server;
+    @Option(names = "--server", required = true, split = ",",
+            description = "The server's WebSocket URL, e.g. ws://localhost:8080/ws; several (comma-separated) spread the bots over a cluster's nodes.")
+    java.util.List<URI> server;
 
     @Option(names = "--players", defaultValue = "100", description = "Number of bots (default ${DEFAULT-VALUE}).")
     int players;

@@ -57,6 +57,7 @@ public final class Fleet implements AutoCloseable {
     private final AtomicInteger loginFailures = new AtomicInteger();
     private final AtomicInteger disconnects = new AtomicInteger();
     private final AtomicInteger loggedFailures = new AtomicInteger();
+    private final List<URI> servers;
     private volatile boolean measuring;
     private volatile float viewRadius;
 
@@ -67,7 +68,14 @@ public final class Fleet implements AutoCloseable {
      * @param threads event-loop threads shared by all bots (1 is the standard setting)
      */
     public Fleet(URI server, String key, Workload workload, int threads, long seed) {
-        this.server = server;
+        this(List.of(server), key, workload, threads, seed);
+    }
+
+    /** Bots spread over {@code servers} (bot i connects to server i mod n): the nodes of a cluster. */
+    public Fleet(List<URI> servers, String key, Workload workload, int threads, long seed) {
+        if (servers.isEmpty()) throw new IllegalArgumentException("no servers");
+        this.servers = List.copyOf(servers);
+        this.server = servers.get(0);
         this.key = key;
         this.workload = workload;
         this.seed = seed;
@@ -100,7 +108,7 @@ public final class Fleet implements AutoCloseable {
         synchronized (bots) {
             bots.add(bot);
         }
-        return bot.start(server, options, key).whenComplete((entered, err) -> {
+        return bot.start(servers.get(index % servers.size()), options, key).whenComplete((entered, err) -> {
             if (err == null) {
                 this.entered.incrementAndGet();
                 viewRadius = entered.getViewRadius();
