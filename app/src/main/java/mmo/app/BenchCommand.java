@@ -94,6 +94,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "Where the database and the logs go (default: a new temporary directory).")
     Path workDir;
 
+    @Option(names = "--nodes", defaultValue = "1", description = "Run the world on this many cluster node processes sharing PostgreSQL (default ${DEFAULT-VALUE}: one process, embedded database).")
+    int nodes;
+
+    @Option(names = "--db", defaultValue = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres",
+            description = "With --nodes > 1: the PostgreSQL the nodes share; the run uses a fresh schema in it, dropped afterwards (default ${DEFAULT-VALUE}).")
+    String db;
+
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -113,6 +120,8 @@ final class BenchCommand implements Callable<Integer> {
         String gcFlag = "-XX:+Use" + gc + "GC";
         System.out.println("bench: " + workload.id() + ", " + players + " players, steady " + steady + " s, ramp "
                 + rampRate + "/s, " + (pin ? "pinned" : "not pinned") + "; logs in " + dir);
+
+        if (nodes > 1) return new ClusterBench(this, java, gcFlag, jarPath, dir).run();
 
         Process server = null;
         Process bots = null;
@@ -281,11 +290,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static List<String> redact(List<String> cmd, String secret) {
+    static List<String> redact(List<String> cmd, String secret) {
         return cmd.stream().map(s -> s.equals(secret) ? "<key>" : s).toList();
     }
 
-    private JsonNode waitForStats(URI stats, Process server, int seconds) throws Exception {
+    JsonNode waitForStats(URI stats, Process server, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         IOException last = null;
         while (System.nanoTime() < deadline) {
@@ -302,14 +311,14 @@ final class BenchCommand implements Callable<Integer> {
         throw new IllegalStateException("the server did not answer " + stats + " within " + seconds + " s", last);
     }
 
-    private JsonNode getJson(URI uri) throws IOException, InterruptedException {
+    JsonNode getJson(URI uri) throws IOException, InterruptedException {
         HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (res.statusCode() != 200) throw new IOException(uri + " answered " + res.statusCode());
         return json.readTree(res.body());
     }
 
-    private static void stop(Process p, int seconds) throws InterruptedException {
+    static void stop(Process p, int seconds) throws InterruptedException {
         if (p == null || !p.isAlive()) return;
         p.destroy();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
@@ -318,7 +327,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -336,7 +345,7 @@ final class BenchCommand implements Callable<Integer> {
         throw new IllegalStateException("cannot find the mmo jar; give it with --jar");
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 10) / 10.0;
     }
 

@@ -122,7 +122,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 }
             }
             if (resend != null) {
-                node.sendToRegion(Wire.joinRegion(resend), JOIN, resend);
+                toRegion(Wire.joinRegion(resend), JOIN, resend);
             } else if (lost) {
                 log.warn("character {} was handed over and never arrived; its client reconnects", e.characterId);
                 e.conn.disconnect(DisconnectReason.SERVER_SHUTDOWN, "Lost between servers; reconnecting");
@@ -142,6 +142,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     private Set<String> ghostTargets = new HashSet<>();
     // figures for /stats (written by one thread each, read by any)
     private volatile int handoffsOut, handoffsIn;
+    private volatile int simulated;
+    // the latest handoffs' latencies (sent by the old owner to adopted here), wall clock, µs
+    private final long[] handoffMicros = new long[1024];
+    private final int[] handoffTicks = new int[1024];
+    private int handoffNext; // guarded by handoffMicros
     private final java.util.concurrent.atomic.LongAdder messagesOut = new java.util.concurrent.atomic.LongAdder();
     private final CompletableFuture<Void> leftCluster = new CompletableFuture<>();
 
@@ -208,6 +213,22 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         return node;
     }
 
+    // every message this node sends to others goes through these three (counted for /stats)
+    private void toNode(String to, int kind, byte[] payload) {
+        messagesOut.increment();
+        node.sendToNode(to, kind, payload);
+    }
+
+    private void toRegion(int region, int kind, byte[] payload) {
+        messagesOut.increment();
+        node.sendToRegion(region, kind, payload);
+    }
+
+    private void toTopic(String topic, int kind, byte[] payload) {
+        messagesOut.increment();
+        node.publish(topic, kind, payload);
+    }
+
     // =================================================================== gateway (event loops)
 
     @Override
@@ -224,7 +245,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             e.join = payload;
             e.sentAt = System.nanoTime();
         }
-        node.sendToRegion(region, JOIN, payload);
+        toRegion(region, JOIN, payload);
     }
 
     @Override
@@ -241,7 +262,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             }
             if (owner.equals(self)) return c.inbox().offer(m);
         }
-        node.sendToNode(owner, INPUT, Wire.input(e.characterId, m));
+        toNode(owner, INPUT, Wire.input(e.characterId, m));
         return true;
     }
 
@@ -263,7 +284,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             world.execute(() -> world.leave(c).whenComplete((ok, err) -> saved.complete(null)));
             return saved;
         }
-        node.sendToNode(owner, LEAVE, Wire.leave(e.characterId, e.session));
+        toNode(owner, LEAVE, Wire.leave(e.characterId, e.session));
         return CompletableFuture.completedFuture(null);
     }
 
@@ -274,7 +295,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     @Override
     public void loggedIn(Connection c, long accountId) {
-        node.publish(SESSIONS_TOPIC, ACCOUNT_LOGIN, Wire.accountLogin(self, accountId));
+        toTopic(SESSIONS_TOPIC, ACCOUNT_LOGIN, Wire.accountLogin(self, accountId));
     }
 
     /** The owner of a character changed: route its messages there from now on. Any thread. */
@@ -282,7 +303,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         Entry e = entries.get(characterId);
         if (e == null || e.session != session) {
             // the client left while its character was on its way: the new owner saves it
-            if (!owner.equals(self)) node.sendToNode(owner, LEAVE, Wire.leave(characterId, session));
+            if (!owner.equals(self)) toNode(owner, LEAVE, Wire.leave(characterId, session));
             else world.execute(() -> leaveHere(characterId, session));
             return;
         }
@@ -297,7 +318,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 return;
             }
         }
-        for (ClientMessage m : flush) node.sendToNode(owner, INPUT, Wire.input(characterId, m));
+        for (ClientMessage m : flush) toNode(owner, INPUT, Wire.input(characterId, m));
     }
 
     // =================================================================== owner (tick thread)
@@ -331,10 +352,16 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     /** A character walks in from another node's region. */
     private void adoptHere(Wire.Handoff h, byte[] payload, boolean viaSharding) {
         if (!viaSharding && !world.owns(h.toRegion())) {
-            node.sendToRegion(h.toRegion(), HANDOFF, payload); // the region moved on: sharding knows where
+            toRegion(h.toRegion(), HANDOFF, payload); // the region moved on: sharding knows where
             return;
         }
         handoffsIn++;
+        long latency = nowMicros() - h.sentMicros();
+        synchronized (handoffMicros) {
+            int i = handoffNext++ & (handoffMicros.length - 1);
+            handoffMicros[i] = latency;
+            handoffTicks[i] = world.currentTick();
+        }
         PlayerSnapshot s = h.snapshot();
         Link l = linkFor(h.gateway(), h.session(), s.characterId());
         if (l == null) {
@@ -369,7 +396,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             if (p != null) p.link().send(regionOwner(x, y));
         }
         if (gateway.equals(self)) ownerIs(characterId, session, self);
-        else node.sendToNode(gateway, OWNER, Wire.owner(characterId, session, self));
+        else toNode(gateway, OWNER, Wire.owner(characterId, session, self));
     }
 
     private ServerMessage regionOwner(float x, float y) {
@@ -393,7 +420,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             return;
         }
         Integer region = movedTo.get(characterId);
-        if (region != null) node.sendToRegion(region, LEAVE, Wire.leave(characterId, session));
+        if (region != null) toRegion(region, LEAVE, Wire.leave(characterId, session));
     }
 
     @Override
@@ -406,7 +433,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         if (rl != null) {
             gateway = rl.gateway;
             session = rl.session;
-            rl.inbox.drainTo(m -> node.sendToRegion(toRegion, INPUT, Wire.input(id, m)));
+            rl.inbox.drainTo(m -> toRegion(toRegion, INPUT, Wire.input(id, m)));
         } else {
             gateway = self;
             Entry e = entries.get(id);
@@ -424,8 +451,8 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         // see it leave and come back. Through sharding when unknown (or the owner moved).
         byte[] payload = Wire.handoff(gateway, session, toRegion, s);
         String owner = node.ownerOf(toRegion).orElse(null);
-        if (owner != null && !owner.equals(self)) node.sendToNode(owner, HANDOFF, payload);
-        else node.sendToRegion(toRegion, HANDOFF, payload);
+        if (owner != null && !owner.equals(self)) toNode(owner, HANDOFF, payload);
+        else toRegion(toRegion, HANDOFF, payload);
         handoffsOut++;
     }
 
@@ -436,8 +463,14 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         ghostsOut.computeIfAbsent(owner, k -> new ArrayList<>()).add(batch);
     }
 
+    private static long nowMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+
     @Override
     public void tickEnd(int tick) {
+        simulated = world.players().size();
         if (!releases.isEmpty()) {
             releases.removeIf(r -> {
                 if (tick < r.afterTick()) return false;
@@ -448,18 +481,18 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         for (Map.Entry<String, FrameBatch> f : frames.entrySet()) {
             FrameBatch b = f.getValue();
             if (b.count == 0) continue;
-            node.sendToNode(f.getKey(), FRAMES, b.encode());
+            toNode(f.getKey(), FRAMES, b.encode());
             b.clear();
         }
         Set<String> targets = new HashSet<>();
         for (Map.Entry<String, List<GhostBatch>> g : ghostsOut.entrySet()) {
             if (g.getValue().isEmpty()) continue;
             targets.add(g.getKey());
-            node.sendToNode(g.getKey(), GHOSTS, GhostBatch.merge(g.getValue()).encode());
+            toNode(g.getKey(), GHOSTS, GhostBatch.merge(g.getValue()).encode());
             g.getValue().clear();
         }
         for (String was : ghostTargets) {
-            if (!targets.contains(was)) node.sendToNode(was, GHOSTS, GhostBatch.empty(tick).encode());
+            if (!targets.contains(was)) toNode(was, GHOSTS, GhostBatch.empty(tick).encode());
         }
         ghostTargets = targets;
     }
@@ -484,19 +517,40 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             sendEncoded(b, b.length);
         }
 
-        @Override
-        public void sendEncoded(byte[] bytes, int length) {
-            frames.computeIfAbsent(gateway, k -> new FrameBatch()).add(characterId, bytes, length);
-        }
+        // This tick's messages for the client, kept here until flush: viewers are encoded on
+        // several threads at once, and the gateway's batch is shared by all its clients.
+        private byte[] pending = new byte[256];
+        private int pendingLen;
 
         @Override
+        public void sendEncoded(byte[] bytes, int length) {
+            int need = pendingLen + 4 + length;
+            if (need > pending.length) pending = java.util.Arrays.copyOf(pending, Math.max(need, pending.length * 2));
+            pending[pendingLen] = (byte) (length >>> 24);
+            pending[pendingLen + 1] = (byte) (length >>> 16);
+            pending[pendingLen + 2] = (byte) (length >>> 8);
+            pending[pendingLen + 3] = (byte) length;
+            System.arraycopy(bytes, 0, pending, pendingLen + 4, length);
+            pendingLen = need;
+        }
+
+        /** Tick thread: moves this tick's messages into the gateway's batch, sent at tickEnd. */
+        @Override
         public void flush() {
-            // the tick's frames for each gateway node go out together at tickEnd
+            if (pendingLen == 0) return;
+            FrameBatch batch = frames.computeIfAbsent(gateway, k -> new FrameBatch());
+            for (int p = 0; p < pendingLen; ) {
+                int len = ((pending[p] & 0xff) << 24) | ((pending[p + 1] & 0xff) << 16) | ((pending[p + 2] & 0xff) << 8) | (pending[p + 3] & 0xff);
+                batch.add(characterId, pending, p + 4, len);
+                p += 4 + len;
+            }
+            pendingLen = 0;
+            if (pending.length > 16 * 1024) pending = new byte[256]; // after a burst of enters
         }
 
         @Override
         public void disconnect(DisconnectReason reason, String message) {
-            node.sendToNode(gateway, KICK, Wire.kick(characterId, session, reason, message));
+            toNode(gateway, KICK, Wire.kick(characterId, session, reason, message));
         }
     }
 
@@ -512,19 +566,19 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     /** SAY heard on other nodes: their players within {@code radius} of (x, y). */
     public void publishSay(float x, float y, float radius, int speakerEntity, ServerMessage msg) {
-        node.publish(CHAT_TOPIC, SAY, Wire.say(self, x, y, radius, speakerEntity, msg));
+        toTopic(CHAT_TOPIC, SAY, Wire.say(self, x, y, radius, speakerEntity, msg));
     }
 
     /** WORLD heard on every other node. */
     public void publishWorld(ServerMessage msg) {
-        node.publish(CHAT_TOPIC, WORLD_CHAT, Wire.world(self, msg));
+        toTopic(CHAT_TOPIC, WORLD_CHAT, Wire.world(self, msg));
     }
 
     /** Sends a whisper to the node holding {@code name}'s connection; false if nobody by that name is online. */
     public boolean whisper(String name, ServerMessage msg) {
         String gw = node.presence(name.toLowerCase(Locale.ROOT)).orElse(null);
         if (gw == null) return false;
-        node.sendToNode(gw, WHISPER, Wire.whisper(name.toLowerCase(Locale.ROOT), msg));
+        toNode(gw, WHISPER, Wire.whisper(name.toLowerCase(Locale.ROOT), msg));
         return true;
     }
 
@@ -672,8 +726,23 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         return leftCluster;
     }
 
+    /** Handoff latencies (ms) of the handoffs adopted here at or after {@code fromTick}: count, p50, p99, max. */
+    private String handoffLatency(int fromTick) {
+        long[] l;
+        int n = 0;
+        synchronized (handoffMicros) {
+            int have = Math.min(handoffNext, handoffMicros.length);
+            l = new long[have];
+            for (int i = 0; i < have; i++) if (handoffTicks[i] >= fromTick) l[n++] = handoffMicros[i];
+        }
+        java.util.Arrays.sort(l, 0, n);
+        if (n == 0) return "{\"count\":0}";
+        return String.format(Locale.ROOT, "{\"count\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}", n,
+                l[(n - 1) / 2] / 1000.0, l[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1000.0, l[n - 1] / 1000.0);
+    }
+
     @Override
-    public String statsJson() {
+    public String statsJson(int fromTick) {
         ClusterNode n = node;
         if (n == null) return null;
         StringBuilder b = new StringBuilder(256);
@@ -681,8 +750,12 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 .append("\",\"members\":").append(n.members().size())
                 .append(",\"connections\":").append(entries.size())
                 .append(",\"simulated_for_other_nodes\":").append(remote.size())
+                .append(",\"simulated\":").append(simulated)
+                .append(",\"messages_out\":").append(messagesOut.sum())
                 .append(",\"handoffs_out\":").append(handoffsOut)
                 .append(",\"handoffs_in\":").append(handoffsIn)
+                .append(",\"handoff_latency\":").append(handoffLatency(fromTick))
+                .append(",\"region_count\":").append(n.settings().regionCount())
                 .append(",\"regions\":{");
         boolean first = true;
         for (Map.Entry<Integer, String> e : n.regionOwners().entrySet()) {
@@ -730,7 +803,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         }
         Integer region = movedTo.get(id);
         if (region != null) {
-            node.sendToRegion(region, INPUT, payload);
+            toRegion(region, INPUT, payload);
             return;
         }
         Queue<ClientMessage> q = early.computeIfAbsent(id, k -> new ConcurrentLinkedQueue<>());
@@ -757,11 +830,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         private DataOutputStream out = new DataOutputStream(bytes);
         int count;
 
-        void add(long characterId, byte[] b, int length) {
+        void add(long characterId, byte[] b, int offset, int length) {
             try {
                 out.writeLong(characterId);
                 out.writeInt(length);
-                out.write(b, 0, length);
+                out.write(b, offset, length);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -810,7 +883,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             }
         }
 
-        record Handoff(String gateway, long session, int toRegion, PlayerSnapshot snapshot) {}
+        record Handoff(String gateway, long session, int toRegion, long sentMicros, PlayerSnapshot snapshot) {}
         record Input(long characterId, ClientMessage message) {}
         record Owner(long characterId, long session, String owner) {}
         record Kick(long characterId, long session, DisconnectReason reason, String message) {}
@@ -892,13 +965,14 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 out.writeUTF(gateway);
                 out.writeLong(session);
                 out.writeInt(toRegion);
+                out.writeLong(nowMicros());
                 blob(out, s.encode());
             });
         }
 
         static Handoff readHandoff(byte[] p) throws IOException {
             DataInputStream in = in(p);
-            return new Handoff(in.readUTF(), in.readLong(), in.readInt(), PlayerSnapshot.decode(blob(in)));
+            return new Handoff(in.readUTF(), in.readLong(), in.readInt(), in.readLong(), PlayerSnapshot.decode(blob(in)));
         }
 
         static byte[] input(long characterId, ClientMessage m) {

@@ -45,12 +45,12 @@ final class StatsEndpoint {
                         + "\"interest\":\"%s\"%s}",
                 escape(world.name()), sessions.online(), world.currentTick(), from, s.ticks(), s.p50Ms(), s.p99Ms(),
                 s.maxMs(), s.meanMs(), s.hz(), world.timeDilation(), s.cpuP50Ms(), s.cpuP99Ms(), s.cpuMaxMs(),
-                escape(describeInterest()), cluster());
+                escape(describeInterest()), cluster(from));
     }
 
     /** The gateway's own figures (a cluster node's membership, region owners, traffic), as a field. */
-    private String cluster() {
-        String json = gateway.statsJson();
+    private String cluster(int from) {
+        String json = gateway.statsJson(from);
         return json == null ? "" : ",\"cluster\":" + json;
     }
 

@@ -23,8 +23,8 @@ public interface WorldGateway {
     /** The world's current tick, for Pong. Any thread. */
     int currentTick();
 
-    /** A JSON object of the gateway's own figures for /stats (a cluster node's), or null. Any thread. */
-    default String statsJson() {
+    /** A JSON object of the gateway's own figures for /stats (a cluster node's; those over time since {@code fromTick}), or null. Any thread. */
+    default String statsJson(int fromTick) {
         return null;
     }
 
