@@ -136,8 +136,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     private final ConcurrentHashMap<Long, Integer> movedTo = new ConcurrentHashMap<>();
     /** Inputs that arrived before their character did. */
     private final ConcurrentHashMap<Long, Queue<ClientMessage>> early = new ConcurrentHashMap<>();
-    // tick thread: this tick's frames per gateway node, and ghost batches per owner node
-    private final Map<String, FrameBatch> frames = new HashMap<>();
+    // This tick's frames per gateway node: added to by whichever thread encodes a viewer (the
+    // world encodes on several once it holds PARALLEL_ENCODE_MIN players), sent by the tick
+    // thread at tickEnd.
+    private final ConcurrentHashMap<String, FrameBatch> frames = new ConcurrentHashMap<>();
+    // tick thread: ghost batches per owner node
     private final Map<String, List<GhostBatch>> ghostsOut = new HashMap<>();
     private Set<String> ghostTargets = new HashSet<>();
     // figures for /stats (written by one thread each, read by any)
@@ -446,10 +449,8 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             });
         }
         for (Map.Entry<String, FrameBatch> f : frames.entrySet()) {
-            FrameBatch b = f.getValue();
-            if (b.count == 0) continue;
-            node.sendToNode(f.getKey(), FRAMES, b.encode());
-            b.clear();
+            byte[] batch = f.getValue().drain();
+            if (batch != null) node.sendToNode(f.getKey(), FRAMES, batch);
         }
         Set<String> targets = new HashSet<>();
         for (Map.Entry<String, List<GhostBatch>> g : ghostsOut.entrySet()) {
@@ -751,13 +752,16 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     // =================================================================== frames
 
-    /** One tick's encoded messages for the clients held by one gateway node. Tick thread. */
+    /**
+     * One tick's encoded messages for the clients held by one gateway node. Added to by the
+     * encode threads, each frame whole (one lock per add), and drained by the tick thread.
+     */
     static final class FrameBatch {
-        private ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-        private DataOutputStream out = new DataOutputStream(bytes);
-        int count;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+        private final DataOutputStream out = new DataOutputStream(bytes);
+        private int count;
 
-        void add(long characterId, byte[] b, int length) {
+        synchronized void add(long characterId, byte[] b, int length) {
             try {
                 out.writeLong(characterId);
                 out.writeInt(length);
@@ -768,13 +772,13 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             count++;
         }
 
-        byte[] encode() {
-            return bytes.toByteArray();
-        }
-
-        void clear() {
+        /** The frames added since the last drain, as one payload (null if none); starts over. */
+        synchronized byte[] drain() {
+            if (count == 0) return null;
+            byte[] payload = bytes.toByteArray();
             bytes.reset();
             count = 0;
+            return payload;
         }
 
         interface Sink {
