@@ -217,16 +217,18 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     public void enter(Connection c, World.JoinRequest join) {
         String nameKey = join.name().toLowerCase(Locale.ROOT);
         Entry e = new Entry(c, join.characterId(), nameKey);
+        int region = world.regionIndex(join.x(), join.y());
+        byte[] payload = Wire.join(self, e.session, region, join);
+        synchronized (e) {
+            // before the entry is visible: checkUnconfirmed takes one with neither an owner nor
+            // a JOIN for a handoff in transit, and with sentAt still 0 for one lost long ago
+            e.join = payload;
+            e.sentAt = System.nanoTime();
+        }
         Entry old = entries.put(join.characterId(), e);
         if (old != null && old.conn != c) entriesByName.remove(old.nameKey, old);
         entriesByName.put(nameKey, e);
         node.presenceAdd(nameKey, self);
-        int region = world.regionIndex(join.x(), join.y());
-        byte[] payload = Wire.join(self, e.session, region, join);
-        synchronized (e) {
-            e.join = payload;
-            e.sentAt = System.nanoTime();
-        }
         node.sendToRegion(region, JOIN, payload);
     }
 
