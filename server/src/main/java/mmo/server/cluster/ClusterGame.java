@@ -686,6 +686,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 .append(",\"simulated_for_other_nodes\":").append(remote.size())
                 .append(",\"handoffs_out\":").append(handoffsOut)
                 .append(",\"handoffs_in\":").append(handoffsIn)
+                .append(",\"region_count\":").append(n.settings().regionCount())
                 .append(",\"regions\":{");
         boolean first = true;
         for (Map.Entry<Integer, String> e : n.regionOwners().entrySet()) {
