@@ -136,8 +136,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     private final ConcurrentHashMap<Long, Integer> movedTo = new ConcurrentHashMap<>();
     /** Inputs that arrived before their character did. */
     private final ConcurrentHashMap<Long, Queue<ClientMessage>> early = new ConcurrentHashMap<>();
-    // tick thread: this tick's frames per gateway node, and ghost batches per owner node
-    private final Map<String, FrameBatch> frames = new HashMap<>();
+    // This tick's frames per gateway node: added to by whichever thread encodes a viewer (the
+    // world encodes on several once it holds PARALLEL_ENCODE_MIN players), sent by the tick
+    // thread at tickEnd.
+    private final ConcurrentHashMap<String, FrameBatch> frames = new ConcurrentHashMap<>();
+    // tick thread: ghost batches per owner node
     private final Map<String, List<GhostBatch>> ghostsOut = new HashMap<>();
     private Set<String> ghostTargets = new HashSet<>();
     // figures for /stats (written by one thread each, read by any)
@@ -235,16 +238,18 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     public void enter(Connection c, World.JoinRequest join) {
         String nameKey = join.name().toLowerCase(Locale.ROOT);
         Entry e = new Entry(c, join.characterId(), nameKey);
+        int region = world.regionIndex(join.x(), join.y());
+        byte[] payload = Wire.join(self, e.session, region, join);
+        synchronized (e) {
+            // before the entry is visible: checkUnconfirmed takes one with neither an owner nor
+            // a JOIN for a handoff in transit, and with sentAt still 0 for one lost long ago
+            e.join = payload;
+            e.sentAt = System.nanoTime();
+        }
         Entry old = entries.put(join.characterId(), e);
         if (old != null && old.conn != c) entriesByName.remove(old.nameKey, old);
         entriesByName.put(nameKey, e);
         node.presenceAdd(nameKey, self);
-        int region = world.regionIndex(join.x(), join.y());
-        byte[] payload = Wire.join(self, e.session, region, join);
-        synchronized (e) {
-            e.join = payload;
-            e.sentAt = System.nanoTime();
-        }
         toRegion(region, JOIN, payload);
     }
 
@@ -479,10 +484,8 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             });
         }
         for (Map.Entry<String, FrameBatch> f : frames.entrySet()) {
-            FrameBatch b = f.getValue();
-            if (b.count == 0) continue;
-            toNode(f.getKey(), FRAMES, b.encode());
-            b.clear();
+            byte[] batch = f.getValue().drain();
+            if (batch != null) toNode(f.getKey(), FRAMES, batch);
         }
         Set<String> targets = new HashSet<>();
         for (Map.Entry<String, List<GhostBatch>> g : ghostsOut.entrySet()) {
@@ -824,13 +827,17 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     // =================================================================== frames
 
-    /** One tick's encoded messages for the clients held by one gateway node. Tick thread. */
+    /**
+     * One tick's encoded messages for the clients held by one gateway node: filled by the remote
+     * links' flushes and drained at the end of the tick. Locked per add, so a frame always goes
+     * in whole whichever thread adds it.
+     */
     static final class FrameBatch {
-        private ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-        private DataOutputStream out = new DataOutputStream(bytes);
-        int count;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+        private final DataOutputStream out = new DataOutputStream(bytes);
+        private int count;
 
-        void add(long characterId, byte[] b, int offset, int length) {
+        synchronized void add(long characterId, byte[] b, int offset, int length) {
             try {
                 out.writeLong(characterId);
                 out.writeInt(length);
@@ -841,13 +848,13 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             count++;
         }
 
-        byte[] encode() {
-            return bytes.toByteArray();
-        }
-
-        void clear() {
+        /** The frames added since the last drain, as one payload (null if none); starts over. */
+        synchronized byte[] drain() {
+            if (count == 0) return null;
+            byte[] payload = bytes.toByteArray();
             bytes.reset();
             count = 0;
+            return payload;
         }
 
         interface Sink {

@@ -72,8 +72,12 @@ public final class ClusterNode implements AutoCloseable {
               loglevel = INFO
               stdout-loglevel = OFF
               # The server's own shutdown leaves the cluster at the right moment (after its
-              # clients were told to go); Pekko must not leave on its own at SIGTERM.
+              # clients were told to go); Pekko must not leave on its own at SIGTERM. Nor may
+              # Artery shut its transport down from a JVM hook of its own (it does while
+              # jvm-shutdown-hooks is on): the leave would then reach no one, the hand-off time
+              # out after 10 s and the others down this node instead.
               coordinated-shutdown.run-by-jvm-shutdown-hook = off
+              jvm-shutdown-hooks = off
               log-dead-letters-during-shutdown = off
               actor {
                 provider = cluster
