@@ -352,7 +352,8 @@ export class GameSession {
     debug.node = r.node;
     debug.region = [r.regionX, r.regionY];
     debug.handoffs += first ? 0 : 1;
-    if (first) for (const e of document.querySelectorAll<HTMLElement>(".cluster-only")) e.hidden = false;
+    // by id: the HUD rewrites the value cell's classes every frame
+    if (first) for (const id of ["hud-node-label", "hud-node"]) document.getElementById(id)?.removeAttribute("hidden");
   }
 
   private onUpdate(u: WorldUpdate): void {

@@ -501,4 +501,61 @@ class ClusterIT {
             throw new AssertionError(e);
         }
     }
+
+    /** The browser client's HUD says which node simulates the region it stands in, and changes at a handoff. */
+    @Test
+    void theBrowserShowsWhichNodeSimulatesItsRegionAndAHandoff() throws Exception {
+        startCluster(3);
+        Map<String, String> owners = owners(nodes.get(0));
+        String cls = !owners.get("1").equals(owners.get("2")) ? "warrior" : "mage";
+        org.openqa.selenium.chrome.ChromeOptions options = new org.openqa.selenium.chrome.ChromeOptions();
+        options.setBinary(System.getProperty("mmo.chromium", "/usr/bin/chromium"));
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,800",
+                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")));
+        var service = new org.openqa.selenium.chrome.ChromeDriverService.Builder()
+                .usingDriverExecutable(new java.io.File(System.getProperty("mmo.chromedriver", "/usr/bin/chromedriver")))
+                .usingAnyFreePort().build();
+        org.openqa.selenium.WebDriver browser = new org.openqa.selenium.chrome.ChromeDriver(service, options);
+        try {
+            var js = (org.openqa.selenium.JavascriptExecutor) browser;
+            java.util.function.Function<String, Object> debug = key -> js.executeScript("return window.__mmo ? window.__mmo['" + key + "'] : null;");
+            var wait = new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(TIMEOUT_S));
+            browser.get("http://127.0.0.1:" + nodes.get(0).port + "/");
+            wait.until(d -> "login".equals(debug.apply("state")));
+            browser.findElement(org.openqa.selenium.By.id("username")).sendKeys("browsy");
+            browser.findElement(org.openqa.selenium.By.id("password")).sendKeys("password-browsy");
+            browser.findElement(org.openqa.selenium.By.id("register-btn")).click();
+            wait.until(d -> "characters".equals(debug.apply("state")));
+            browser.findElement(org.openqa.selenium.By.id("new-char-btn")).click();
+            browser.findElement(org.openqa.selenium.By.id("char-name")).sendKeys("Browsy");
+            new org.openqa.selenium.support.ui.Select(browser.findElement(org.openqa.selenium.By.id("char-class"))).selectByValue(cls);
+            browser.findElement(org.openqa.selenium.By.id("start-home")).click();
+            browser.findElement(org.openqa.selenium.By.id("create-btn")).click();
+            wait.until(d -> !d.findElements(org.openqa.selenium.By.cssSelector("#char-list .char-entry[data-name='Browsy']")).isEmpty());
+            browser.findElement(org.openqa.selenium.By.cssSelector("#char-list .char-entry[data-name='Browsy']")).click();
+            wait.until(d -> !String.valueOf(debug.apply("node")).isEmpty() && debug.apply("node") != null);
+            String before = String.valueOf(debug.apply("node"));
+            var hud = browser.findElement(org.openqa.selenium.By.id("hud-node"));
+            assertThat(hud.isDisplayed()).as("the Node row shows in cluster mode").isTrue();
+            assertThat(hud.getText()).contains(before).contains("region 1,");
+
+            browser.findElement(org.openqa.selenium.By.id("game")).click();
+            new org.openqa.selenium.interactions.Actions(browser).keyDown("d").perform();
+            wait.until(d -> ((Number) debug.apply("handoffs")).intValue() >= 1);
+            new org.openqa.selenium.interactions.Actions(browser).keyUp("d").perform();
+            String after = String.valueOf(debug.apply("node"));
+            assertThat(after).as("simulated by another node after the border").isNotEqualTo(before);
+            wait.until(d -> d.findElement(org.openqa.selenium.By.id("hud-node")).getText().contains(after));
+            assertThat(browser.findElement(org.openqa.selenium.By.id("hud-node")).getText()).contains("region 2,");
+            assertThat(String.valueOf(debug.apply("state"))).isEqualTo("world");
+            Path out = Path.of(System.getProperty("mmo.screenshots", "target/screenshots"));
+            Files.createDirectories(out);
+            java.io.File shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(org.openqa.selenium.OutputType.FILE);
+            Files.copy(shot.toPath(), out.resolve("browser-cluster.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            browser.quit();
+        }
+    }
 }
