@@ -62,7 +62,9 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     // message kinds (payloads are this class's own compact encoding)
     static final int JOIN = 1, HANDOFF = 2, INPUT = 3, OWNER = 4, FRAMES = 5, GHOSTS = 6, LEAVE = 7,
-            SAY = 8, WORLD_CHAT = 9, WHISPER = 10, KICK = 11, ACCOUNT_LOGIN = 12;
+            SAY = 8, WORLD_CHAT = 9, WHISPER = 10, KICK = 11, ACCOUNT_LOGIN = 12, INPUTS = 13;
+    /** How often a gateway sends each owner node the client messages gathered since: one message, not one per input. */
+    private static final long INPUT_BATCH_MILLIS = 4;
     static final String CHAT_TOPIC = "chat", SESSIONS_TOPIC = "sessions";
     /** Inputs kept for a character whose handoff has not arrived yet. */
     private static final int EARLY_LIMIT = 64;
@@ -197,6 +199,13 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 log.warn("checking unconfirmed joins failed", ex);
             }
         }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        retries.scheduleWithFixedDelay(() -> {
+            try {
+                sendInputs();
+            } catch (RuntimeException ex) {
+                log.warn("sending inputs failed", ex);
+            }
+        }, INPUT_BATCH_MILLIS, INPUT_BATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Called with an account id when that account logged in on another node (close its session here). */
@@ -214,6 +223,22 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     public ClusterNode node() {
         return node;
+    }
+
+    /** Client messages on their way to each owner node, sent every {@link #INPUT_BATCH_MILLIS}. */
+    private final ConcurrentHashMap<String, FrameBatch> inputsOut = new ConcurrentHashMap<>();
+
+    /** Gateway: queues a client's message for its owner node, in order with the ones before it. */
+    private void forward(String owner, long characterId, ClientMessage m) {
+        byte[] b = m.toByteArray();
+        inputsOut.computeIfAbsent(owner, k -> new FrameBatch()).add(characterId, b, 0, b.length);
+    }
+
+    private void sendInputs() {
+        for (Map.Entry<String, FrameBatch> e : inputsOut.entrySet()) {
+            byte[] batch = e.getValue().drain();
+            if (batch != null) toNode(e.getKey(), INPUTS, batch);
+        }
     }
 
     // every message this node sends to others goes through these three (counted for /stats)
@@ -267,7 +292,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             }
             if (owner.equals(self)) return c.inbox().offer(m);
         }
-        toNode(owner, INPUT, Wire.input(e.characterId, m));
+        forward(owner, e.characterId, m);
         return true;
     }
 
@@ -323,7 +348,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 return;
             }
         }
-        for (ClientMessage m : flush) toNode(owner, INPUT, Wire.input(characterId, m));
+        for (ClientMessage m : flush) forward(owner, characterId, m);
     }
 
     // =================================================================== owner (tick thread)
@@ -647,6 +672,13 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         try {
             switch (kind) {
                 case INPUT -> input(payload);
+                case INPUTS -> FrameBatch.forEach(payload, (characterId, bytes, offset, length) -> {
+                    try {
+                        input(characterId, ClientMessage.parseFrom(java.nio.ByteBuffer.wrap(bytes, offset, length)));
+                    } catch (InvalidProtocolBufferException ex) {
+                        log.warn("bad input for character {} from {}", characterId, from);
+                    }
+                });
                 case HANDOFF -> {
                     Wire.Handoff h = Wire.readHandoff(payload);
                     world.execute(() -> adoptHere(h, payload, false));
@@ -797,8 +829,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     private void input(byte[] payload) throws IOException {
         Wire.Input in = Wire.readInput(payload);
-        long id = in.characterId();
-        ClientMessage m = in.message();
+        input(in.characterId(), in.message());
+    }
+
+    /** Owner: a client's message, for a character simulated here, just gone, or not here yet. */
+    private void input(long id, ClientMessage m) {
         RemoteLink rl = remote.get(id);
         if (rl != null) {
             if (!rl.inbox.offer(m)) rl.disconnect(DisconnectReason.INPUT_OVERFLOW, "Too many messages");
@@ -806,7 +841,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         }
         Integer region = movedTo.get(id);
         if (region != null) {
-            toRegion(region, INPUT, payload);
+            toRegion(region, INPUT, Wire.input(id, m));
             return;
         }
         Queue<ClientMessage> q = early.computeIfAbsent(id, k -> new ConcurrentLinkedQueue<>());
