@@ -53,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--transport-only", description = "Benchmark baseline: no world; each client gets one fixed-size frame per tick acknowledging its input (mmo bench --transport-only).")
     boolean transportOnly;
 
+    @Option(names = "--content", description = "A folder with classes.conf, items.conf and creatures.conf (default: the content shipped with the server; env MMO_CONTENT).")
+    String content;
+
     @Option(names = "--cluster", description = "Run as a node of a cluster sharing one world (docs/CLUSTER.md; env MMO_CLUSTER_ENABLED). Use a shared PostgreSQL --db.")
     boolean cluster;
 
@@ -78,12 +81,19 @@ final class ServeCommand implements Callable<Integer> {
         if (botsSpawn != null) overrides.put("mmo.bots.spawn", botsSpawn);
         if (stats != null) overrides.put("mmo.stats.enabled", stats);
         if (transportOnly) overrides.put("mmo.bench.transport-only", true);
+        if (content != null) overrides.put("mmo.world.content", content);
         if (cluster) overrides.put("mmo.cluster.enabled", true);
         if (clusterHost != null) overrides.put("mmo.cluster.host", clusterHost);
         if (clusterPort != null) overrides.put("mmo.cluster.port", clusterPort);
         if (seedNodes != null) overrides.put("mmo.cluster.seed-nodes", String.join(",", seedNodes));
         ServerConfig cfg = ServerConfig.load(config, overrides);
-        MmoServer server = MmoServer.start(cfg);
+        MmoServer server;
+        try {
+            server = MmoServer.start(cfg);
+        } catch (mmo.server.game.content.ContentException e) {
+            System.err.println("mmo: the game content is invalid: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
             server.close();

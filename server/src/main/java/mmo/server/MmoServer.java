@@ -10,6 +10,7 @@ import mmo.server.cluster.ClusterSettings;
 import mmo.server.config.ServerConfig;
 import mmo.server.game.Chat;
 import mmo.server.game.MapStartPoints;
+import mmo.server.game.content.Content;
 import mmo.server.net.GameContext;
 import mmo.server.net.NetServer;
 import mmo.server.net.SessionRegistry;
@@ -51,10 +52,13 @@ public final class MmoServer implements AutoCloseable {
     private final int port;
     private final SessionRegistry sessions = new SessionRegistry();
     private final ClusterGame cluster; // null in one process
+    private final Content content;
     private boolean closed;
 
     private MmoServer(ServerConfig config) throws InterruptedException {
         this.config = config;
+        // content first: a server never runs on content that does not check out (ContentException)
+        this.content = config.contentDir().isBlank() ? Content.loadDefault() : Content.load(java.nio.file.Path.of(config.contentDir()));
         TileMap map = TileMap.loadFileOrResource(config.mapResource());
         this.database = Database.open(config.dbUrl());
         CharacterRepository characters = new CharacterRepository(database);
@@ -120,6 +124,8 @@ public final class MmoServer implements AutoCloseable {
     public World world() { return world; }
     public ServerConfig config() { return config; }
     public SessionRegistry sessions() { return sessions; }
+    /** The game's content (classes, items, creatures), checked at start-up. */
+    public Content content() { return content; }
     /** The cluster side of this node, or null in one process. */
     public ClusterGame cluster() { return cluster; }
 
