@@ -164,74 +164,32 @@ final class BenchCommand implements Callable<Integer> {
             JsonNode up = waitForStats(statsUri, server, 90);
             System.out.println("bench: server up, world " + up.path("world").asText() + ", tick " + up.path("tick").asInt());
 
-            List<String> botCmd = new ArrayList<>();
-            if (pin) botCmd.addAll(List.of("taskset", "-c", "1"));
-            botCmd.add(java);
-            if (jfr) botCmd.add("-XX:StartFlightRecording=filename=" + dir.resolve("bots.jfr") + ",settings=profile,dumponexit=true");
-            botCmd.addAll(List.of("-Xmx" + botsHeap, gcFlag,
-                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-jar", jarPath.toString(), "bots",
-                    "--server", ws.toString(), "--players", Integer.toString(players), "--workload", workload.id(),
-                    "--ramp-rate", Double.toString(rampRate), "--threads", Integer.toString(botThreads),
-                    "--steady", Integer.toString(steady), "--settle", Integer.toString(settle),
-                    "--report", dir.resolve("bots-report.json").toString()));
-            ProcessBuilder pb = new ProcessBuilder(botCmd).redirectErrorStream(true);
-            pb.environment().put("MMO_BOTS_KEY", botsKey);
-            bots = pb.start();
+            bots = startBots(java, gcFlag, jarPath, dir, ws.toString(), botsKey);
             long botsPid = bots.pid();
 
-            int fromTick = 0;
-            long serverCpu0 = 0, botsCpu0 = 0, wall0 = 0;
+            int[] fromTick = {0};
+            long[] serverCpu0 = {0}, botsCpu0 = {0}, wall0 = {0};
             AtomicLong maxRss = new AtomicLong(-1);
-            Thread rssSampler = null;
-            JsonNode report = null;
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(bots.getInputStream(), StandardCharsets.UTF_8));
-                 PrintWriter botLog = new PrintWriter(Files.newBufferedWriter(dir.resolve("bots.log")))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    botLog.println(line);
-                    botLog.flush();
-                    if (!line.startsWith(BotsCommand.EVENT_PREFIX)) {
-                        System.out.println("  " + line);
-                        continue;
-                    }
-                    JsonNode ev = json.readTree(line.substring(BotsCommand.EVENT_PREFIX.length()));
-                    switch (ev.path("event").asText()) {
-                        case "steady-start" -> {
-                            fromTick = getJson(statsUri).path("tick").asInt() + 1;
-                            wall0 = System.nanoTime();
-                            serverCpu0 = ProcStats.cpuNanos(serverProcessId);
-                            botsCpu0 = ProcStats.cpuNanos(botsPid);
-                            long pid = serverProcessId;
-                            rssSampler = Thread.ofPlatform().daemon(true).name("rss").start(() -> {
-                                while (!Thread.currentThread().isInterrupted()) {
-                                    maxRss.accumulateAndGet(ProcStats.rssBytes(pid), Math::max);
-                                    try {
-                                        TimeUnit.SECONDS.sleep(1);
-                                    } catch (InterruptedException e) {
-                                        return;
-                                    }
-                                }
-                            });
-                            System.out.println("bench: steady phase from tick " + fromTick);
-                        }
-                        case "report" -> report = ev.path("report");
-                        default -> System.out.println("  " + line.substring(BotsCommand.EVENT_PREFIX.length()));
-                    }
-                    if (report != null) break;
-                }
-            }
+            Thread[] rssSampler = {null};
+            JsonNode report = followBots(bots, dir, () -> {
+                fromTick[0] = getJson(statsUri).path("tick").asInt() + 1;
+                wall0[0] = System.nanoTime();
+                serverCpu0[0] = ProcStats.cpuNanos(serverProcessId);
+                botsCpu0[0] = ProcStats.cpuNanos(botsPid);
+                rssSampler[0] = everySecond(() -> maxRss.accumulateAndGet(ProcStats.rssBytes(serverProcessId), Math::max));
+                System.out.println("bench: steady phase from tick " + fromTick[0]);
+            });
             if (report == null) {
                 System.err.println("mmo bench: the bot process ended without a report; see " + dir.resolve("bots.log")
                         + " and " + dir.resolve("server.log"));
                 return 1;
             }
-            long wall = System.nanoTime() - wall0;
-            long serverCpu = ProcStats.cpuNanos(serverProcessId) - serverCpu0;
-            long botsCpu = ProcStats.cpuNanos(botsPid) - botsCpu0;
-            if (rssSampler != null) rssSampler.interrupt();
+            long wall = System.nanoTime() - wall0[0];
+            long serverCpu = ProcStats.cpuNanos(serverProcessId) - serverCpu0[0];
+            long botsCpu = ProcStats.cpuNanos(botsPid) - botsCpu0[0];
+            if (rssSampler[0] != null) rssSampler[0].interrupt();
             maxRss.accumulateAndGet(ProcStats.rssBytes(serverProcessId), Math::max);
-            JsonNode stats = getJson(URI.create(statsUri + "?from=" + fromTick));
+            JsonNode stats = getJson(URI.create(statsUri + "?from=" + fromTick[0]));
 
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("workload", transportOnly ? "transport-only" : workload.id());
@@ -248,9 +206,9 @@ final class BenchCommand implements Callable<Integer> {
             r.put("ack_p99_ms", report.path("ack_p99_ms").asDouble());
             r.put("bytes_per_client_s", report.path("bytes_per_client_s").asDouble());
             r.put("avg_visible", report.path("avg_visible").asDouble());
-            r.put("server_cpu_pct", serverProcessId < 0 || serverCpu0 < 0 ? null : round(100.0 * serverCpu / wall));
+            r.put("server_cpu_pct", serverProcessId < 0 || serverCpu0[0] < 0 ? null : round(100.0 * serverCpu / wall));
             r.put("server_rss_mb", maxRss.get() < 0 ? null : round(maxRss.get() / 1048576.0));
-            r.put("bot_cpu_pct", botsCpu0 < 0 ? null : round(100.0 * botsCpu / wall));
+            r.put("bot_cpu_pct", botsCpu0[0] < 0 ? null : round(100.0 * botsCpu / wall));
             r.put("failures", report.path("failures").asInt());
             r.put("steady_s", report.path("steady_s").asDouble());
             r.put("tick_hz", round(stats.path("hz").asDouble()));
@@ -288,6 +246,72 @@ final class BenchCommand implements Callable<Integer> {
             if (bots != null) stop(bots, 5);
             if (server != null) stop(server, 30);
         }
+    }
+
+    /** The bot process against {@code servers} (comma-separated WebSocket URLs), on CPU 1 with --pin. */
+    Process startBots(String java, String gcFlag, Path jarPath, Path dir, String servers, String botsKey) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (pin) cmd.addAll(List.of("taskset", "-c", "1"));
+        cmd.add(java);
+        if (jfr) cmd.add("-XX:StartFlightRecording=filename=" + dir.resolve("bots.jfr") + ",settings=profile,dumponexit=true");
+        cmd.addAll(List.of("-Xmx" + botsHeap, gcFlag,
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-jar", jarPath.toString(), "bots",
+                "--server", servers, "--players", Integer.toString(players), "--workload", workload.id(),
+                "--ramp-rate", Double.toString(rampRate), "--threads", Integer.toString(botThreads),
+                "--steady", Integer.toString(steady), "--settle", Integer.toString(settle),
+                "--report", dir.resolve("bots-report.json").toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("MMO_BOTS_KEY", botsKey);
+        return pb.start();
+    }
+
+    /** Work done when the bots' steady phase begins. */
+    interface SteadyStart {
+        void run() throws Exception;
+    }
+
+    /**
+     * Echoes the bot process's output (also into bots.log) until its report; runs
+     * {@code onSteadyStart} when the steady phase begins. Returns the report, or null if the
+     * process ended without one.
+     */
+    JsonNode followBots(Process bots, Path dir, SteadyStart onSteadyStart) throws Exception {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(bots.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter botLog = new PrintWriter(Files.newBufferedWriter(dir.resolve("bots.log")))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                botLog.println(line);
+                botLog.flush();
+                if (!line.startsWith(BotsCommand.EVENT_PREFIX)) {
+                    System.out.println("  " + line);
+                    continue;
+                }
+                JsonNode ev = json.readTree(line.substring(BotsCommand.EVENT_PREFIX.length()));
+                switch (ev.path("event").asText()) {
+                    case "steady-start" -> onSteadyStart.run();
+                    case "report" -> {
+                        return ev.path("report");
+                    }
+                    default -> System.out.println("  " + line.substring(BotsCommand.EVENT_PREFIX.length()));
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A daemon thread running {@code sample} once a second until interrupted (memory peaks). */
+    static Thread everySecond(Runnable sample) {
+        return Thread.ofPlatform().daemon(true).name("sampler").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                sample.run();
+                try {
+                    TimeUnit.SECONDS.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
     }
 
     static List<String> redact(List<String> cmd, String secret) {

@@ -4,11 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import mmo.app.bots.ProcStats;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -83,63 +79,43 @@ final class ClusterBench {
             System.out.println("bench: " + b.nodes + " nodes own every region");
 
             String servers = String.join(",", nodes.stream().map(n -> "ws://127.0.0.1:" + n.port() + "/ws").toList());
-            List<String> botCmd = new ArrayList<>(List.of(java, "-Xmx" + b.botsHeap, gcFlag,
-                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-jar", jar.toString(), "bots", "--server", servers, "--players", Integer.toString(b.players),
-                    "--workload", b.workload.id(), "--ramp-rate", Double.toString(b.rampRate),
-                    "--threads", Integer.toString(b.botThreads), "--steady", Integer.toString(b.steady),
-                    "--settle", Integer.toString(b.settle), "--report", dir.resolve("bots-report.json").toString()));
-            ProcessBuilder pb = new ProcessBuilder(botCmd).redirectErrorStream(true);
-            pb.environment().put("MMO_BOTS_KEY", key);
-            bots = pb.start();
+            bots = b.startBots(java, gcFlag, jar, dir, servers, key);
+            Process botProcess = bots;
 
             int[] fromTick = new int[nodes.size()];
             long[] cpu0 = new long[nodes.size()], msgs0 = new long[nodes.size()], hand0 = new long[nodes.size()];
             int[] simulated = new int[nodes.size()], connections = new int[nodes.size()];
-            long botsCpu0 = 0, wall0 = 0;
+            long[] botsCpu0 = {0}, wall0 = {0};
             long[] maxRss = new long[nodes.size()];
-            JsonNode report = null;
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(bots.getInputStream(), StandardCharsets.UTF_8));
-                 PrintWriter botLog = new PrintWriter(Files.newBufferedWriter(dir.resolve("bots.log")))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    botLog.println(line);
-                    botLog.flush();
-                    if (!line.startsWith(BotsCommand.EVENT_PREFIX)) {
-                        System.out.println("  " + line);
-                        continue;
-                    }
-                    JsonNode ev = json.readTree(line.substring(BotsCommand.EVENT_PREFIX.length()));
-                    switch (ev.path("event").asText()) {
-                        case "steady-start" -> {
-                            wall0 = System.nanoTime();
-                            botsCpu0 = ProcStats.cpuNanos(bots.pid());
-                            for (int i = 0; i < nodes.size(); i++) {
-                                JsonNode st = b.getJson(nodes.get(i).stats());
-                                fromTick[i] = st.path("tick").asInt() + 1;
-                                msgs0[i] = st.path("cluster").path("messages_out").asLong();
-                                hand0[i] = st.path("cluster").path("handoffs_out").asLong();
-                                cpu0[i] = ProcStats.cpuNanos(nodes.get(i).process().pid());
-                                simulated[i] = st.path("cluster").path("simulated").asInt();
-                                connections[i] = st.path("cluster").path("connections").asInt();
-                            }
-                            System.out.println("bench: steady phase starts");
-                        }
-                        case "report" -> report = ev.path("report");
-                        default -> System.out.println("  " + line.substring(BotsCommand.EVENT_PREFIX.length()));
-                    }
-                    if (report != null) break;
-                    for (int i = 0; i < nodes.size(); i++) {
-                        maxRss[i] = Math.max(maxRss[i], ProcStats.rssBytes(nodes.get(i).process().pid()));
-                    }
+            Thread[] rssSampler = {null};
+            JsonNode report = b.followBots(bots, dir, () -> {
+                wall0[0] = System.nanoTime();
+                botsCpu0[0] = ProcStats.cpuNanos(botProcess.pid());
+                for (int i = 0; i < nodes.size(); i++) {
+                    JsonNode st = b.getJson(nodes.get(i).stats());
+                    fromTick[i] = st.path("tick").asInt() + 1;
+                    msgs0[i] = st.path("cluster").path("messages_out").asLong();
+                    hand0[i] = st.path("cluster").path("handoffs_out").asLong();
+                    cpu0[i] = ProcStats.cpuNanos(nodes.get(i).process().pid());
+                    simulated[i] = st.path("cluster").path("simulated").asInt();
+                    connections[i] = st.path("cluster").path("connections").asInt();
                 }
-            }
+                rssSampler[0] = BenchCommand.everySecond(() -> {
+                    synchronized (maxRss) {
+                        for (int i = 0; i < nodes.size(); i++) {
+                            maxRss[i] = Math.max(maxRss[i], ProcStats.rssBytes(nodes.get(i).process().pid()));
+                        }
+                    }
+                });
+                System.out.println("bench: steady phase starts");
+            });
+            if (rssSampler[0] != null) rssSampler[0].interrupt();
             if (report == null) {
                 System.err.println("mmo bench: the bot process ended without a report; see " + dir);
                 return 1;
             }
-            double wall = (System.nanoTime() - wall0) / 1e9;
-            long botsCpu = ProcStats.cpuNanos(bots.pid()) - botsCpu0;
+            double wall = (System.nanoTime() - wall0[0]) / 1e9;
+            long botsCpu = ProcStats.cpuNanos(bots.pid()) - botsCpu0[0];
 
             List<Map<String, Object>> perNode = new ArrayList<>();
             double worstP50 = 0, worstP99 = 0, worstMax = 0, cpuSum = 0, rssSum = 0, minHz = Double.MAX_VALUE;
@@ -150,7 +126,9 @@ final class ClusterBench {
                 JsonNode st = b.getJson(URI.create(n.stats() + "?from=" + fromTick[i]));
                 JsonNode cl = st.path("cluster");
                 double cpu = 100.0 * (ProcStats.cpuNanos(n.process().pid()) - cpu0[i]) / 1e9 / wall;
-                maxRss[i] = Math.max(maxRss[i], ProcStats.rssBytes(n.process().pid()));
+                synchronized (maxRss) {
+                    maxRss[i] = Math.max(maxRss[i], ProcStats.rssBytes(n.process().pid()));
+                }
                 long m = cl.path("messages_out").asLong() - msgs0[i];
                 long h = cl.path("handoffs_out").asLong() - hand0[i];
                 msgs += m;

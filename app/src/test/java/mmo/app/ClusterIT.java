@@ -21,14 +21,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -125,42 +122,30 @@ class ClusterIT {
 
     /** A {@code java -jar mmo.jar serve --cluster} process. */
     final class Node implements AutoCloseable {
+        final ServerProcessIT.ServerProcess server;
         final Process process;
         final int port, clusterPort;
-        final StringBuffer output = new StringBuffer();
-        final CompletableFuture<Void> ready = new CompletableFuture<>();
+        final StringBuffer output;
+        final CompletableFuture<Void> ready;
         final String name;
 
         Node(String name, int port, int clusterPort, int seedPort) throws Exception {
             this.name = name;
             this.port = port;
             this.clusterPort = clusterPort;
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            String jar = System.getProperty("mmo.jar", "target/mmo.jar");
-            process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar, "serve",
-                    "--config", dir.resolve("cluster.conf").toString(),
-                    "--port", String.valueOf(port), "--host", "127.0.0.1", "--stats",
+            server = new ServerProcessIT.ServerProcess(name, port, List.of("-Xmx256m"), List.of(
+                    "--config", dir.resolve("cluster.conf").toString(), "--stats",
                     "--db", PG + "&currentSchema=" + schema,
                     "--map", dir.resolve("field.tmj").toString(),
                     "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", String.valueOf(clusterPort),
-                    "--seed-nodes", "127.0.0.1:" + seedPort)
-                    .redirectErrorStream(true).start();
-            Thread.ofPlatform().daemon().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        output.append(line).append('\n');
-                        if (line.contains("mmo server running")) ready.complete(null);
-                    }
-                } catch (Exception ignored) {
-                    // the process ended
-                }
-                ready.completeExceptionally(new AssertionError(name + " exited before it was ready:\n" + output));
-            });
+                    "--seed-nodes", "127.0.0.1:" + seedPort));
+            process = server.process;
+            output = server.output;
+            ready = server.ready;
         }
 
         URI ws() {
-            return URI.create("ws://127.0.0.1:" + port + "/ws");
+            return server.ws();
         }
 
         JsonNode stats() throws Exception {

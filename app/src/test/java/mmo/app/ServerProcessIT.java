@@ -18,6 +18,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -42,12 +44,23 @@ class ServerProcessIT {
         final CompletableFuture<Void> ready = new CompletableFuture<>();
 
         ServerProcess(Path db, int port) throws Exception {
+            this("server", port, List.of("--db", "jdbc:sqlite:" + db));
+            ready.get(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+
+        /**
+         * Starts {@code serve --port port --host 127.0.0.1} plus {@code serveArgs}, under
+         * {@code jvmArgs}, without waiting: {@link #ready} completes when it runs.
+         */
+        ServerProcess(String name, int port, List<String> jvmArgs, List<String> serveArgs) throws Exception {
             this.port = port;
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String jar = System.getProperty("mmo.jar", "target/mmo.jar");
-            process = new ProcessBuilder(java, "-jar", jar, "serve", "--port", String.valueOf(port),
-                    "--host", "127.0.0.1", "--db", "jdbc:sqlite:" + db)
-                    .redirectErrorStream(true).start();
+            List<String> cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(jvmArgs);
+            cmd.addAll(List.of("-jar", jar, "serve", "--port", String.valueOf(port), "--host", "127.0.0.1"));
+            cmd.addAll(serveArgs);
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             Thread.ofPlatform().daemon().start(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
@@ -58,9 +71,12 @@ class ServerProcessIT {
                 } catch (Exception ignored) {
                     // the process ended
                 }
-                ready.completeExceptionally(new AssertionError("server exited before it was ready:\n" + output));
+                ready.completeExceptionally(new AssertionError(name + " exited before it was ready:\n" + output));
             });
-            ready.get(TIMEOUT_S, TimeUnit.SECONDS);
+        }
+
+        private ServerProcess(String name, int port, List<String> serveArgs) throws Exception {
+            this(name, port, List.of(), serveArgs);
         }
 
         URI ws() {

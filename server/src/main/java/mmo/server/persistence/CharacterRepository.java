@@ -162,21 +162,9 @@ public final class CharacterRepository {
     }
 
     private Optional<CharacterClaim> claim(String sql, Binder binder) {
-        try {
-            // One UPDATE ... RETURNING: the row lock (PostgreSQL) or the write lock (SQLite)
-            // orders concurrent claims, and each gets its own epoch.
-            return db.withConnection(c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    binder.bind(ps);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? Optional.of(new CharacterClaim(read(rs), rs.getLong(10)))
-                                : Optional.<CharacterClaim>empty();
-                    }
-                }
-            });
-        } catch (SQLException e) {
-            throw new PersistenceException("cannot claim character", e);
-        }
+        // One UPDATE ... RETURNING: the row lock (PostgreSQL) or the write lock (SQLite) orders
+        // concurrent claims, and each gets its own epoch.
+        return queryOne(sql, binder, rs -> new CharacterClaim(read(rs), rs.getLong(10)), "cannot claim character");
     }
 
     /**
@@ -253,17 +241,27 @@ public final class CharacterRepository {
     }
 
     private Optional<CharacterRecord> findOne(String sql, Binder binder) {
+        return queryOne(sql, binder, CharacterRepository::read, "cannot read character");
+    }
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** The first row of a query (or of an UPDATE ... RETURNING), if any. */
+    private <T> Optional<T> queryOne(String sql, Binder binder, Row<T> row, String failure) {
         try {
             return db.withConnection(c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     binder.bind(ps);
                     try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? Optional.of(read(rs)) : Optional.<CharacterRecord>empty();
+                        return rs.next() ? Optional.of(row.read(rs)) : Optional.<T>empty();
                     }
                 }
             });
         } catch (SQLException e) {
-            throw new PersistenceException("cannot read character", e);
+            throw new PersistenceException(failure, e);
         }
     }
 
