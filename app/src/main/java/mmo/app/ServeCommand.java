@@ -53,7 +53,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--transport-only", description = "Benchmark baseline: no world; each client gets one fixed-size frame per tick acknowledging its input (mmo bench --transport-only).")
     boolean transportOnly;
 
-    @Option(names = "--content", description = "A folder with classes.conf, items.conf and creatures.conf (default: the content shipped with the server; env MMO_CONTENT).")
+    @Option(names = "--content", description = "A folder with classes.conf, items.conf, creatures.conf and spawns.conf (default: the content shipped with the server; env MMO_CONTENT).")
     String content;
 
     @Option(names = "--cluster", description = "Run as a node of a cluster sharing one world (docs/CLUSTER.md; env MMO_CLUSTER_ENABLED). Use a shared PostgreSQL --db.")

@@ -1147,9 +1147,14 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         return (int) ((System.currentTimeMillis() - TICK_EPOCH_MILLIS) * tickRate / 1000);
     }
 
-    /** A character's entity id in a cluster: the same on every node, so handoffs keep it. */
+    /**
+     * A character's entity id in a cluster: the same on every node, so handoffs keep it. Ids
+     * below {@link World#FIRST_PLAYER_ID} are the creatures' and the loot's.
+     */
     public static int entityIdOf(long characterId) {
-        if (characterId <= 0 || characterId > Integer.MAX_VALUE) throw new IllegalArgumentException("character id " + characterId);
-        return (int) characterId;
+        if (characterId <= 0 || characterId > Integer.MAX_VALUE - World.FIRST_PLAYER_ID) {
+            throw new IllegalArgumentException("character id " + characterId);
+        }
+        return (int) characterId + World.FIRST_PLAYER_ID;
     }
 }

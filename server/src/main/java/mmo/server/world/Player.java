@@ -5,16 +5,11 @@ import mmo.protocol.CharacterClass;
 import mmo.protocol.Emote;
 
 /**
- * A character in the world: identity, position, movement intent and what its client knows
- * (the interest known-set). Owned by the thread ticking its region; the network layer only
- * reaches it through {@link #inbox()}.
- *
- * <p>A ghost ({@link #ghost(int, float, float, byte[])}) is a character simulated by another
- * world and only shown here: an id, a position and its enter fields; no link, no inbox, never
- * simulated, never a viewer, never saved.
+ * A character in the world: identity, position, movement intent, what its client knows (the
+ * interest known-set), and its fighting state, progress and inventory. Owned by the thread
+ * ticking its region; the network layer only reaches it through {@link #inbox()}.
  */
-public final class Player {
-    final int id;
+public final class Player extends Entity {
     final long characterId;
     final long epoch; // of the claim this world simulates the character under; its saves carry it
     final long accountId;
@@ -22,7 +17,6 @@ public final class Player {
     final CharacterClass characterClass;
     Appearance appearance;
 
-    float x, y;
     float dirX, dirY;
     int ackSeq;
     int ackTick = -1;
@@ -31,11 +25,6 @@ public final class Player {
     boolean removed;
     boolean localId;   // the id was allocated by this world (freed for reuse when it leaves)
     boolean leaving;   // stands in a region this world does not own: handed off after this tick's flush
-
-    final boolean ghost;
-    World.GhostSource ghostSource; // whose batches report it; null while a handoff is unconfirmed
-    int ghostStamp;                // the source's batch that last reported it
-    int ghostSince;                // tick it became a ghost by a handoff (expires if never reported)
 
     final ClientLink link;
     final Inbox inbox;
@@ -49,78 +38,66 @@ public final class Player {
 
     float savedX, savedY;
 
-    // The encoded enter fields (all but the position), rebuilt when the look or the lasting
-    // emote changes: encoded once, sent to every viewer that sees this player enter.
-    private byte[] enterFields;
-    private Appearance enterFieldsAppearance;
-    private Emote enterFieldsEmote;
+    // Fighting and progress (see Game): level and experience, health, death, cooldown.
+    int level = 1;
+    long xp;
+    int health = 1, maxHealth = 1;
+    boolean dead;
+    int diedAt;          // tick of death: revived at home some ticks later
+    int lastHurtAt = Integer.MIN_VALUE / 2; // tick last damaged (regeneration waits after it)
+    int abilityReadyAt;  // tick from which the class ability may be used again
+    boolean statsDirty;  // CharacterStats to send at the end of the tick
+    final Inventory inventory = new Inventory();
+    Trade trade;         // the trade it is in, or null
 
-    byte[] enterFields() {
-        if (ghost) return enterFields;
-        if (enterFields == null || enterFieldsAppearance != appearance || enterFieldsEmote != lastingEmote) {
-            enterFields = UpdateEncoder.encodeEnterFields(this);
-            enterFieldsAppearance = appearance;
-            enterFieldsEmote = lastingEmote;
-        }
-        return enterFields;
+    // The look the cached enter fields were encoded with (the appearance and lasting emote are
+    // assigned directly; everything else calls changed()).
+    private Appearance encodedAppearance;
+    private Emote encodedEmote;
+
+    @Override
+    boolean stale() {
+        return super.stale() || encodedAppearance != appearance || encodedEmote != lastingEmote;
+    }
+
+    @Override
+    byte[] encodeEnterFields() {
+        encodedAppearance = appearance;
+        encodedEmote = lastingEmote;
+        return UpdateEncoder.encodeEnterFields(this);
     }
 
     Player(int id, long characterId, long epoch, long accountId, String name, CharacterClass characterClass,
            Appearance appearance, float x, float y, ClientLink link, Inbox inbox) {
-        this.id = id;
+        super(id, x, y);
         this.characterId = characterId;
         this.epoch = epoch;
         this.accountId = accountId;
         this.name = name;
         this.characterClass = characterClass;
         this.appearance = appearance;
-        this.x = x;
-        this.y = y;
         this.savedX = x;
         this.savedY = y;
         this.link = link;
         this.inbox = inbox;
-        this.ghost = false;
     }
 
-    private Player(int id, float x, float y, byte[] enterFields) {
-        this.id = id;
-        this.characterId = 0;
-        this.epoch = 0;
-        this.accountId = 0;
-        this.name = "";
-        this.characterClass = null;
-        this.x = x;
-        this.y = y;
-        this.link = null;
-        this.inbox = null;
-        this.ghost = true;
-        this.enterFields = enterFields;
-    }
-
-    /** A character simulated elsewhere, seen here at (x, y) with these encoded enter fields. */
-    static Player ghost(int id, float x, float y, byte[] enterFields) {
-        return new Player(id, x, y, enterFields);
-    }
-
-    /** A ghost's new enter fields (its look or lasting emote changed where it is simulated). */
-    void setGhostEnterFields(byte[] fields) {
-        enterFields = fields;
-    }
-
-    public int id() { return id; }
     public long characterId() { return characterId; }
     public long epoch() { return epoch; }
     public long accountId() { return accountId; }
     public String name() { return name; }
     public CharacterClass characterClass() { return characterClass; }
     public Appearance appearance() { return appearance; }
-    public float x() { return x; }
-    public float y() { return y; }
     public Inbox inbox() { return inbox; }
     public ClientLink link() { return link; }
     public Emote lastingEmote() { return lastingEmote; }
     public int ackSeq() { return ackSeq; }
+    public int level() { return level; }
+    public long xp() { return xp; }
+    public int health() { return health; }
+    public int maxHealth() { return maxHealth; }
+    public boolean dead() { return dead; }
+    public Inventory inventory() { return inventory; }
 
     /** Ids this client currently knows, increasing (a copy; for tests and tools). */
     public int[] knownIds() {
@@ -141,5 +118,18 @@ public final class Player {
         }
         System.arraycopy(src, 0, known, 0, need);
         knownCount = count;
+    }
+
+    /** Whether this client knows entity {@code id} (binary search of the known set). */
+    boolean knows(int id) {
+        int lo = 0, hi = knownCount - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int v = known[3 * mid];
+            if (v < id) lo = mid + 1;
+            else if (v > id) hi = mid - 1;
+            else return true;
+        }
+        return false;
     }
 }

@@ -1,5 +1,9 @@
 package mmo.server.world;
 
+import mmo.server.persistence.ItemPlace;
+import mmo.server.persistence.ItemRow;
+import mmo.server.persistence.Progress;
+
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import mmo.protocol.Appearance;
@@ -24,12 +28,25 @@ import java.io.IOException;
  * @param known        (id, qx, qy) triples, ids increasing: entities the client knows and the
  *                     position (1/16 units) it was last sent; {@code knownCount} of them
  * @param lastOptional far moves due for this viewer last tick (interest budget window)
+ * @param progress     level, experience, gold and items as the world holds them (null: none, a
+ *                     world without a game)
+ * @param health       current health
+ * @param dead         dead, waiting to be revived
  */
 public record PlayerSnapshot(int entityId, long characterId, long epoch, long accountId, String name, CharacterClass cls,
                              Appearance appearance, float x, float y, float dirX, float dirY, int ackSeq,
                              int ackAge, Emote lastingEmote, float savedX, float savedY, int[] known,
-                             int knownCount, int lastOptional) {
-    private static final int FORMAT = 1;
+                             int knownCount, int lastOptional, Progress progress, int health, boolean dead) {
+    private static final int FORMAT = 2;
+
+    /** A snapshot without game state (a world without a game). */
+    public PlayerSnapshot(int entityId, long characterId, long epoch, long accountId, String name, CharacterClass cls,
+                          Appearance appearance, float x, float y, float dirX, float dirY, int ackSeq,
+                          int ackAge, Emote lastingEmote, float savedX, float savedY, int[] known,
+                          int knownCount, int lastOptional) {
+        this(entityId, characterId, epoch, accountId, name, cls, appearance, x, y, dirX, dirY, ackSeq, ackAge,
+                lastingEmote, savedX, savedY, known, knownCount, lastOptional, null, 0, false);
+    }
 
     public PlayerSnapshot {
         if (entityId <= 0) throw new IllegalArgumentException("entity ids are positive: " + entityId);
@@ -71,6 +88,21 @@ public record PlayerSnapshot(int entityId, long characterId, long epoch, long ac
                 out.writeSInt32NoTag(known[3 * i + 1]);
                 out.writeSInt32NoTag(known[3 * i + 2]);
             }
+            out.writeBoolNoTag(progress != null);
+            if (progress != null) {
+                out.writeUInt32NoTag(progress.level());
+                out.writeInt64NoTag(progress.xp());
+                out.writeInt64NoTag(progress.gold());
+                out.writeUInt32NoTag(health);
+                out.writeBoolNoTag(dead);
+                out.writeUInt32NoTag(progress.items().size());
+                for (ItemRow item : progress.items()) {
+                    out.writeInt64NoTag(item.id());
+                    out.writeStringNoTag(item.kind());
+                    out.writeStringNoTag(item.place().code);
+                    out.writeSInt32NoTag(item.slot());
+                }
+            }
             out.flush();
         } catch (IOException e) {
             throw new IllegalStateException(e); // a ByteArrayOutputStream does not fail
@@ -109,9 +141,28 @@ public record PlayerSnapshot(int entityId, long characterId, long epoch, long ac
                 known[3 * i + 1] = in.readSInt32();
                 known[3 * i + 2] = in.readSInt32();
             }
+            Progress progress = null;
+            int health = 0;
+            boolean dead = false;
+            if (in.readBool()) {
+                int level = in.readUInt32();
+                long xp = in.readInt64(), gold = in.readInt64();
+                health = in.readUInt32();
+                dead = in.readBool();
+                int n = in.readUInt32();
+                if (n < 0 || n > bytes.length) throw new IllegalArgumentException("bad item count " + n);
+                java.util.List<ItemRow> items = new java.util.ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    long itemId = in.readInt64();
+                    String kind = in.readString();
+                    ItemPlace place = ItemPlace.ofCode(in.readString());
+                    items.add(ItemRow.owned(itemId, kind, characterId, place, in.readSInt32()));
+                }
+                progress = new Progress(level, xp, gold, items);
+            }
             if (!in.isAtEnd()) throw new IllegalArgumentException("trailing bytes after player snapshot");
             return new PlayerSnapshot(entityId, characterId, epoch, accountId, name, cls, appearance, x, y, dirX, dirY,
-                    ackSeq, ackAge, emote, savedX, savedY, known, knownCount, lastOptional);
+                    ackSeq, ackAge, emote, savedX, savedY, known, knownCount, lastOptional, progress, health, dead);
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed player snapshot", e);
         }

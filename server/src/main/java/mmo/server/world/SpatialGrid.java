@@ -13,7 +13,7 @@ final class SpatialGrid {
     private final int cols, rows;
     private final int[] cellStart;
     private final int[] cursor;
-    private Player[] entries = new Player[64];
+    private Entity[] entries = new Entity[64];
     // The same entries as flat arrays (cell order), which the per-viewer scan reads: no
     // pointer chasing into Player objects in the tick's hottest loop.
     private float[] ex = new float[64], ey = new float[64];
@@ -35,13 +35,13 @@ final class SpatialGrid {
         return cy * cols + cx;
     }
 
-    /** Indexes {@code players} and {@code ghosts} (both seen by viewers alike). */
-    void rebuild(List<Player> players, List<Player> ghosts) {
+    /** Indexes {@code players} and the {@code others} (ghosts, creatures, loot: all seen by viewers alike). */
+    void rebuild(List<Player> players, List<? extends Entity> ghosts) {
         int np = players.size();
         int n = np + ghosts.size();
         count = n;
         if (entries.length < n) {
-            entries = new Player[Math.max(n, entries.length * 2)];
+            entries = new Entity[Math.max(n, entries.length * 2)];
             cellOf = new int[entries.length];
             ex = new float[entries.length];
             ey = new float[entries.length];
@@ -50,7 +50,7 @@ final class SpatialGrid {
         int cells = cols * rows;
         java.util.Arrays.fill(cellStart, 0);
         for (int i = 0; i < n; i++) {
-            Player p = i < np ? players.get(i) : ghosts.get(i - np);
+            Entity p = i < np ? players.get(i) : ghosts.get(i - np);
             int c = cellIndex(p.x, p.y);
             cellOf[i] = c;
             cellStart[c + 1]++;
@@ -58,7 +58,7 @@ final class SpatialGrid {
         for (int c = 0; c < cells; c++) cellStart[c + 1] += cellStart[c];
         System.arraycopy(cellStart, 0, cursor, 0, cells);
         for (int i = 0; i < n; i++) {
-            Player p = i < np ? players.get(i) : ghosts.get(i - np);
+            Entity p = i < np ? players.get(i) : ghosts.get(i - np);
             int k = cursor[cellOf[i]]++;
             entries[k] = p;
             ex[k] = p.x;
@@ -68,7 +68,7 @@ final class SpatialGrid {
         java.util.Arrays.fill(entries, n, entries.length, null);
     }
 
-    /** Calls {@code action} for every player (not ghost) within {@code r} of (x, y), the centre's own player included. */
+    /** Calls {@code action} for every player simulated here (no ghost, creature or loot) within {@code r} of (x, y), the centre's own player included. */
     void forEachWithin(float x, float y, float r, Consumer<Player> action) {
         float r2 = r * r;
         int cx0 = Math.max(0, (int) ((x - r) / cellSize)), cx1 = Math.min(cols - 1, (int) ((x + r) / cellSize));
@@ -77,8 +77,7 @@ final class SpatialGrid {
             for (int cx = cx0; cx <= cx1; cx++) {
                 int c = cy * cols + cx;
                 for (int i = cellStart[c], end = cellStart[c + 1]; i < end; i++) {
-                    Player p = entries[i];
-                    if (p.ghost) continue;
+                    if (!(entries[i] instanceof Player p)) continue;
                     float dx = p.x - x, dy = p.y - y;
                     if (dx * dx + dy * dy <= r2) action.accept(p);
                 }
@@ -87,7 +86,7 @@ final class SpatialGrid {
     }
 
     /** Players and ghosts in cell order after {@link #rebuild}: neighbours in space are neighbours here. */
-    Player entry(int k) {
+    Entity entry(int k) {
         return entries[k];
     }
 

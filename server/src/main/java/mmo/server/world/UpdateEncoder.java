@@ -26,7 +26,7 @@ final class UpdateEncoder {
     private int[] moves = new int[192];
     private int moveCount;
     private int lastMoveId;
-    private Player[] enters = new Player[32];
+    private Entity[] enters = new Entity[32];
     private int[] enterXY = new int[64];
     private int enterCount;
     private byte[][] events = new byte[16][];
@@ -46,7 +46,7 @@ final class UpdateEncoder {
         leaves[leafCount++] = id;
     }
 
-    void enter(Player e, int qx, int qy) {
+    void enter(Entity e, int qx, int qy) {
         if (enterCount == enters.length) {
             enters = java.util.Arrays.copyOf(enters, enterCount * 2);
             enterXY = java.util.Arrays.copyOf(enterXY, enterCount * 4);
@@ -89,7 +89,7 @@ final class UpdateEncoder {
         b.sint32Field(X, x);
         b.sint32Field(Y, y);
         for (int i = 0; i < enterCount; i++) {
-            Player e = enters[i];
+            Entity e = enters[i];
             byte[] fields = e.enterFields();
             int qx = enterXY[2 * i], qy = enterXY[2 * i + 1];
             int len = fields.length
@@ -147,17 +147,23 @@ final class UpdateEncoder {
 
     private byte[] padding = new byte[0];
 
-    /** The enter fields of {@code e} except its position: id, kind, name, class, appearance, emote. */
+    /**
+     * The enter fields of a player except its position: id, kind (ENTITY_PLAYER, the default, is
+     * not written), name, class, appearance, emote, and its level, health and equipment.
+     */
     static byte[] encodeEnterFields(Player e) {
-        WireWriter w = new WireWriter(64 + e.name.length() * 3);
-        w.uint32Field(1, e.id);
-        // kind ENTITY_PLAYER = 0 is the default: not written
-        byte[] name = e.name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        w.lengthDelimited(5, name, 0, name.length);
-        w.uint32Field(6, e.characterClass.getNumber());
-        byte[] appearance = e.appearance.toByteArray();
-        w.lengthDelimited(7, appearance, 0, appearance.length);
-        if (e.lastingEmote != Emote.EMOTE_NONE) w.uint32Field(8, e.lastingEmote.getNumber());
-        return java.util.Arrays.copyOf(w.array(), w.size());
+        mmo.protocol.EntityEnter.Builder b = mmo.protocol.EntityEnter.newBuilder()
+                .setId(e.id)
+                .setName(e.name)
+                .setCharacterClass(e.characterClass)
+                .setAppearance(e.appearance)
+                .setEmote(e.lastingEmote)
+                .setLevel(e.level)
+                .setHealth(e.health)
+                .setMaxHealth(e.maxHealth)
+                .setDead(e.dead);
+        mmo.protocol.Equipment eq = Game.equipmentOf(e);
+        if (!eq.equals(mmo.protocol.Equipment.getDefaultInstance())) b.setEquipment(eq);
+        return b.build().toByteArray();
     }
 }

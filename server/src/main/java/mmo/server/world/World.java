@@ -15,6 +15,8 @@ import mmo.protocol.WorldEntered;
 import mmo.server.persistence.CharacterState;
 import mmo.server.persistence.FencedException;
 import mmo.server.persistence.FencedSave;
+import mmo.server.persistence.Ledger;
+import mmo.server.persistence.Progress;
 import mmo.server.world.map.TileMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,9 @@ import java.util.function.IntPredicate;
 public final class World {
     private static final Logger log = LoggerFactory.getLogger(World.class);
 
+    /** The first entity id of players in a world with a game: creatures and loot have the ids below. */
+    public static final int FIRST_PLAYER_ID = Game.PLAYER_IDS;
+
     /** Fixed-point scale of positions on the wire (mmo.proto POSITION_SCALE). */
     public static final int POSITION_SCALE = 16;
 
@@ -79,7 +84,10 @@ public final class World {
     private byte[][] tickEventBytes = new byte[16][];
 
     private final ArrayList<Player> players = new ArrayList<>();
-    private Player[] byId = new Player[64];
+    private Entity[] byId = new Entity[64];
+    /** The game (creatures, combat, items, trade), or null: a world of walkers only. */
+    private Game game;
+    private final ArrayList<Entity> others = new ArrayList<>(); // ghosts, creatures and loot: this tick's grid
     private final Map<String, Player> byName = new HashMap<>();
     private final Map<Long, Player> byCharacter = new HashMap<>();
     private final Map<ClientLink, Player> byLink = new IdentityHashMap<>();
@@ -120,7 +128,7 @@ public final class World {
     private Border border;
     private int[] borderRegions = new int[0]; // not owned, within view of an owned region
     private final ArrayList<Player> leaving = new ArrayList<>();
-    private final ArrayList<Player> ghosts = new ArrayList<>();
+    private final ArrayList<Ghost> ghosts = new ArrayList<>();
     private final ConcurrentHashMap<String, GhostBatch> incomingGhosts = new ConcurrentHashMap<>();
     private final Map<String, GhostSource> ghostSources = new HashMap<>();
     private final SpatialGrid.Ids borderScratch = new SpatialGrid.Ids();
@@ -194,9 +202,21 @@ public final class World {
      */
     public record JoinRequest(long characterId, long epoch, long accountId, String name, CharacterClass characterClass,
                               Appearance appearance, float x, float y, ClientLink link, Inbox inbox, int rid,
-                              CharacterSummary summary, int entityId) {
+                              CharacterSummary summary, int entityId, Progress progress) {
         public JoinRequest {
             if (entityId < 0) throw new IllegalArgumentException("entity ids are positive: " + entityId);
+        }
+
+        /** A join whose progress the world loads (through its ledger) before the player appears. */
+        public JoinRequest(long characterId, long epoch, long accountId, String name, CharacterClass characterClass,
+                           Appearance appearance, float x, float y, ClientLink link, Inbox inbox, int rid,
+                           CharacterSummary summary, int entityId) {
+            this(characterId, epoch, accountId, name, characterClass, appearance, x, y, link, inbox, rid, summary, entityId, null);
+        }
+
+        JoinRequest withProgress(Progress p) {
+            return new JoinRequest(characterId, epoch, accountId, name, characterClass, appearance, x, y, link, inbox, rid,
+                    summary, entityId, p);
         }
 
         /** A join whose entity id the world allocates. */
@@ -243,14 +263,75 @@ public final class World {
     public int currentTick() { return tick; }
     /** The player with this entity id simulated here (not a ghost), or null. Tick thread. */
     public Player player(int entityId) {
-        Player p = entityId > 0 && entityId < byId.length ? byId[entityId] : null;
-        return p == null || p.ghost ? null : p;
+        Entity e = entityId > 0 && entityId < byId.length ? byId[entityId] : null;
+        return e instanceof Player p ? p : null;
+    }
+
+    /** The entity with this id here (player, creature, loot or ghost), or null. Tick thread. */
+    Entity entityAt(int entityId) {
+        Entity e = entityId > 0 && entityId < byId.length ? byId[entityId] : null;
+        if (e == null && game != null) e = game.entity(entityId);
+        return e;
     }
 
     /** Whether {@code entityId} is a ghost here (simulated by another world). Tick thread. */
     public boolean isGhost(int entityId) {
         checkOwner();
-        return entityId > 0 && entityId < byId.length && byId[entityId] != null && byId[entityId].ghost;
+        return entityId > 0 && entityId < byId.length && byId[entityId] != null && byId[entityId].isGhost();
+    }
+
+    /** Whether the region at (x, y) is simulated here. Tick thread. */
+    boolean ownsAt(float x, float y) {
+        return ownsAll || owned[regionIndex(x, y)];
+    }
+
+    /**
+     * Gives this world a game: the content's creatures spawn (ids 1 .. their count, the same in
+     * every world built from the same content and map) and players fight, loot and trade, with
+     * item, gold and experience changes written through {@code ledger} (null: kept in memory
+     * only, for tests). Before the first tick. Tick thread.
+     */
+    public void setGame(mmo.server.game.content.Content content, Ledger ledger, long seed) {
+        checkOwner();
+        if (started) throw new IllegalStateException("the world has already ticked");
+        game = new Game(this, content, ledger, seed);
+        nextId = Math.max(nextId, Game.PLAYER_IDS); // below: creatures and loot
+        for (int r = 0; r < regions.length; r++) if (owned[r]) game.regionOwned(r, true);
+    }
+
+    /** The game, for tests in this package. */
+    Game gameForTests() {
+        return game;
+    }
+
+    /** The game's creatures (tests and tools). Tick thread. */
+    public List<Creature> creatures() {
+        checkOwner();
+        return game == null ? List.of() : game.creatureList();
+    }
+
+    /** The loot on the ground (tests and tools). Tick thread. */
+    public List<Loot> loot() {
+        checkOwner();
+        return game == null ? List.of() : List.copyOf(game.loot);
+    }
+
+    /** Queues an event for viewers of its entity this tick. Tick thread. */
+    void addEvent(EntityEvent e) {
+        tickEvents.add(e);
+    }
+
+    /** Moves a player at once (a revival at home); a region it does not own hands it off after this tick. */
+    void teleport(Player p, float x, float y) {
+        p.x = x;
+        p.y = y;
+        p.dirX = 0;
+        p.dirY = 0;
+        Region to = regionAt(x, y);
+        if (to != p.region) {
+            if (p.region != null) p.region.remove(p);
+            to.add(p);
+        }
     }
 
     /** How many ghosts viewers here can see. Tick thread. */
@@ -350,6 +431,7 @@ public final class World {
             phaseInterest();
             phaseBorder(t);
             phaseEncode(t);
+            if (game != null) game.endOfTick();
             phaseFlush();
             phaseHandOff(t);
             if (t % saveEveryTicks == 0) phaseSave();
@@ -425,7 +507,7 @@ public final class World {
             case INPUT -> {
                 var in = m.getInput();
                 float dx = in.getDx(), dy = in.getDy();
-                if (!Float.isFinite(dx) || !Float.isFinite(dy)) {
+                if (!Float.isFinite(dx) || !Float.isFinite(dy) || p.dead) {
                     dx = 0;
                     dy = 0;
                 }
@@ -450,8 +532,10 @@ public final class World {
                 if (e == Emote.SIT) p.lastingEmote = Emote.SIT;
                 tickEvents.add(EntityEvent.newBuilder().setId(p.id).setEmote(e).build());
             }
-            default -> sendError(p, m.getRid(), ErrorCode.BAD_REQUEST,
-                    "Not allowed in the world: " + m.getMsgCase());
+            default -> {
+                if (game != null) game.apply(p, m, t);
+                else sendError(p, m.getRid(), ErrorCode.BAD_REQUEST, "Not allowed in the world: " + m.getMsgCase());
+            }
         }
     }
 
@@ -466,6 +550,7 @@ public final class World {
                 }
             }
         }
+        if (game != null) game.tick(tick + 1);
         // Border crossings move between regions only after every region has stepped, so
         // no region's list changes while it is being simulated.
         for (int i = 0; i < handoffs.size(); i++) {
@@ -496,7 +581,10 @@ public final class World {
     }
 
     private void phaseInterest() {
-        grid.rebuild(players, ghosts);
+        others.clear();
+        others.addAll(ghosts);
+        if (game != null) game.collectEntities(others);
+        grid.rebuild(players, others);
         for (int i = 0; i < pendingChats.size(); i++) {
             PendingChat c = pendingChats.get(i);
             if (!c.speaker.removed) rules.onChat(this, c.speaker, c.chat, c.rid);
@@ -519,8 +607,9 @@ public final class World {
             qxById[p.id] = quantize(p.x);
             qyById[p.id] = quantize(p.y);
         }
-        for (int i = 0; i < ghosts.size(); i++) {
-            Player g = ghosts.get(i);
+        for (int i = 0; i < others.size(); i++) {
+            Entity g = others.get(i);
+            g.enterFields();
             xById[g.id] = g.x;
             yById[g.id] = g.y;
             qxById[g.id] = quantize(g.x);
@@ -568,8 +657,8 @@ public final class World {
         }
     }
 
-    private static void encodeViewer(ViewerEncoder enc, Player p, int t) {
-        if (!p.ghost) enc.encode(p, t);
+    private static void encodeViewer(ViewerEncoder enc, Entity e, int t) {
+        if (e instanceof Player p) enc.encode(p, t);
     }
 
     /** What a far move is reckoned to cost against the budget (id delta, dx, dy varints). */
@@ -648,7 +737,7 @@ public final class World {
                     // Enters are always sent, so the client's set of who is in view is exact,
                     // up to a cap per update (a crowd seen at once arrives over a few ticks).
                     b++;
-                    Player e = byId[curId];
+                    Entity e = byId[curId];
                     int cost = e.enterFields().length + 8;
                     if (enterBytes + cost > InterestPolicy.MAX_ENTER_BYTES) continue; // next tick
                     enterBytes += cost;
@@ -779,12 +868,26 @@ public final class World {
     /** Adds a player (tick thread; called from a command). A character already in the world is taken over. */
     public Player join(JoinRequest req) {
         checkOwner();
+        if (game != null && req.progress() == null && game.ledger != null) {
+            // the character's items and progress first, read through the ledger so that every
+            // change this node wrote for it before is in what it reads
+            game.ledger.load(req.characterId()).whenComplete((progress, err) -> execute(() -> {
+                if (err != null) {
+                    log.error("loading the items of {} failed; it cannot enter now", req.name(), err);
+                    req.link().send(ServerMessage.newBuilder().setRid(req.rid()).setError(mmo.protocol.Error.newBuilder()
+                            .setCode(ErrorCode.SERVER_ERROR).setMessage("Your character could not be loaded; try again")).build());
+                    return;
+                }
+                join(req.withProgress(progress));
+            }));
+            return null;
+        }
         int id = req.entityId();
         if (id != 0) {
             ensureById(id);
-            Player at = byId[id];
-            if (at != null && !at.ghost && at.characterId != req.characterId()) {
-                throw new IllegalStateException("entity id " + id + " is taken by " + at.name);
+            Entity at = byId[id];
+            if (at != null && !at.isGhost() && !(at instanceof Player q && q.characterId == req.characterId())) {
+                throw new IllegalStateException("entity id " + id + " is taken by " + at);
             }
         }
         float x = req.x(), y = req.y();
@@ -812,13 +915,14 @@ public final class World {
         }
         if (id == 0) {
             id = allocateId();
-        } else if (byId[id] != null) {
-            dropGhost(byId[id]); // the character itself, seen here until now
+        } else if (byId[id] instanceof Ghost g) {
+            dropGhost(g); // the character itself, seen here until now
         }
         Player p = new Player(id, req.characterId(), req.epoch(), req.accountId(), req.name(), req.characterClass(),
                 req.appearance(), x, y, req.link(), req.inbox());
         p.localId = req.entityId() == 0;
         attach(p);
+        if (game != null) game.onJoin(p, req.progress() != null ? req.progress() : Progress.fresh());
         p.link.send(ServerMessage.newBuilder().setRid(req.rid()).setWorldEntered(WorldEntered.newBuilder()
                 .setEntityId(p.id)
                 .setWorld(name)
@@ -865,6 +969,7 @@ public final class World {
 
     private CompletableFuture<Void> removePlayer(Player p, boolean save) {
         detach(p);
+        if (game != null) game.onLeave(p);
         if (byId[p.id] == p) byId[p.id] = null;
         // ids given by the join (a cluster's, unique across worlds) are not this world's to reuse
         if (p.localId) freedIds.add(new long[]{p.id, tick});
@@ -967,7 +1072,11 @@ public final class World {
     public void setTopology(IntPredicate ownsRegion, Border border) {
         checkOwner();
         this.border = Objects.requireNonNull(border, "border");
-        for (int r = 0; r < regions.length; r++) owned[r] = ownsRegion.test(r);
+        for (int r = 0; r < regions.length; r++) {
+            boolean was = owned[r];
+            owned[r] = ownsRegion.test(r);
+            if (game != null && was != owned[r]) game.regionOwned(r, owned[r]);
+        }
         topologyChanged();
     }
 
@@ -986,13 +1095,16 @@ public final class World {
         checkOwner();
         if (border == null) throw new IllegalStateException("no border to hand players to: setTopology first");
         owned[region] = false;
+        if (game != null) game.regionOwned(region, false);
         topologyChanged();
     }
 
     /** Simulates {@code region} again; its players arrive through {@link #adopt}. Tick thread. */
     public void claimRegion(int region) {
         checkOwner();
+        boolean was = owned[region];
         owned[region] = true;
+        if (game != null && !was) game.regionOwned(region, true);
         topologyChanged();
     }
 
@@ -1029,11 +1141,11 @@ public final class World {
         checkOwner();
         int id = s.entityId();
         ensureById(id);
-        Player at = byId[id];
-        if (at != null && !at.ghost) throw new IllegalStateException("entity " + id + " is already simulated here");
+        Entity at = byId[id];
+        if (at != null && !at.isGhost()) throw new IllegalStateException("entity " + id + " is already simulated here");
         Player same = byCharacter.get(s.characterId());
         if (same != null) throw new IllegalStateException("character " + s.characterId() + " is already here as entity " + same.id);
-        if (at != null) dropGhost(at);
+        if (at instanceof Ghost g) dropGhost(g);
         Player p = new Player(id, s.characterId(), s.epoch(), s.accountId(), s.name(), s.cls(), s.appearance(), s.x(), s.y(),
                 link, inbox);
         p.dirX = s.dirX();
@@ -1048,6 +1160,14 @@ public final class World {
         p.lastOptional = s.lastOptional();
         recentlyLeft.remove(s.characterId()); // the snapshot is newer than anything remembered
         attach(p);
+        if (game != null) {
+            game.onJoin(p, s.progress() != null ? s.progress() : Progress.fresh());
+            if (s.progress() != null) {
+                p.health = Math.max(0, Math.min(p.maxHealth, s.health()));
+                p.dead = s.dead();
+                if (p.dead) game.diedNow(p, tick);
+            }
+        }
         return p;
     }
 
@@ -1092,7 +1212,7 @@ public final class World {
             }
         }
         for (int i = ghosts.size() - 1; i >= 0; i--) {
-            Player g = ghosts.get(i);
+            Ghost g = ghosts.get(i);
             GhostSource src = g.ghostSource;
             boolean gone = src == null ? t - g.ghostSince > ghostTimeoutTicks
                     : g.ghostStamp != src.stamp || t - src.appliedAt > ghostTimeoutTicks;
@@ -1109,29 +1229,31 @@ public final class World {
         for (int i = 0; i < batch.size(); i++) {
             int id = batch.id(i);
             ensureById(id);
-            Player g = byId[id];
-            if (g == null) {
-                g = Player.ghost(id, batch.x(i), batch.y(i), batch.enterFields(i));
+            Entity e = byId[id];
+            Ghost g;
+            if (e == null) {
+                g = new Ghost(id, batch.x(i), batch.y(i), batch.enterFields(i));
                 byId[id] = g;
                 ghosts.add(g);
-            } else if (!g.ghost) {
+            } else if (!(e instanceof Ghost known)) {
                 continue; // simulated here (the report predates its handoff to us)
             } else {
+                g = known;
                 g.x = batch.x(i);
                 g.y = batch.y(i);
-                g.setGhostEnterFields(batch.enterFields(i));
+                g.setFields(batch.enterFields(i));
             }
             g.ghostSource = src;
             g.ghostStamp = src.stamp;
         }
     }
 
-    private void dropGhost(Player g) {
+    private void dropGhost(Ghost g) {
         removeGhostAt(ghosts.indexOf(g));
     }
 
     private void removeGhostAt(int i) {
-        Player g = ghosts.get(i);
+        Ghost g = ghosts.get(i);
         int last = ghosts.size() - 1;
         ghosts.set(i, ghosts.get(last));
         ghosts.remove(last);
@@ -1153,8 +1275,8 @@ public final class World {
             GhostBatch.Builder batch = new GhostBatch.Builder(t, n);
             int[] entries = borderScratch.a;
             for (int k = 0; k < n; k++) {
-                Player p = grid.entry(entries[k]);
-                if (p.ghost || p.leaving) continue;
+                Entity p = grid.entry(entries[k]);
+                if (p.isGhost() || p instanceof Player q && q.leaving) continue;
                 float dx = Math.max(0, Math.max(x0 - p.x, p.x - x1));
                 float dy = Math.max(0, Math.max(y0 - p.y, p.y - y1));
                 if (dx * dx + dy * dy <= r2) batch.add(p.id, p.x, p.y, p.enterFields());
@@ -1191,7 +1313,7 @@ public final class World {
             }
             byte[] fields = p.enterFields();
             detach(p);
-            Player g = Player.ghost(p.id, p.x, p.y, fields);
+            Ghost g = new Ghost(p.id, p.x, p.y, fields);
             g.ghostSince = t;
             byId[p.id] = g;
             ghosts.add(g);
@@ -1204,10 +1326,23 @@ public final class World {
         }
     }
 
-    private static PlayerSnapshot snapshot(Player p, int t) {
+    private PlayerSnapshot snapshot(Player p, int t) {
         return new PlayerSnapshot(p.id, p.characterId, p.epoch, p.accountId, p.name, p.characterClass, p.appearance,
                 p.x, p.y, p.dirX, p.dirY, p.ackSeq, p.ackTick < 0 ? -1 : t - p.ackTick, p.lastingEmote,
-                p.savedX, p.savedY, Arrays.copyOf(p.known, 3 * p.knownCount), p.knownCount, p.lastOptional);
+                p.savedX, p.savedY, Arrays.copyOf(p.known, 3 * p.knownCount), p.knownCount, p.lastOptional,
+                game == null ? null : game.progressOf(p), p.health, p.dead);
+    }
+
+    /** Makes {@code e} (a creature or loot of the game) visible by its id, replacing a ghost of it. */
+    void place(Entity e) {
+        ensureById(e.id);
+        if (byId[e.id] instanceof Ghost g) dropGhost(g);
+        byId[e.id] = e;
+    }
+
+    /** Forgets {@code e}'s id (it vanished or is simulated elsewhere now). */
+    void unplace(Entity e) {
+        if (e.id < byId.length && byId[e.id] == e) byId[e.id] = null;
     }
 
     // ------------------------------------------------------------------ helpers for game rules

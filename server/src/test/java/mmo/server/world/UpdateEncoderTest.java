@@ -47,7 +47,8 @@ class UpdateEncoderTest {
                 int qx = rnd.nextInt(-20_000, 20_000), qy = rnd.nextBoolean() ? 0 : rnd.nextInt(-20_000, 20_000);
                 enc.enter(e, qx, qy);
                 expected.addEnters(EntityEnter.newBuilder().setId(e.id).setX(qx).setY(qy).setName(e.name)
-                        .setCharacterClass(e.characterClass).setAppearance(e.appearance).setEmote(e.lastingEmote));
+                        .setCharacterClass(e.characterClass).setAppearance(e.appearance).setEmote(e.lastingEmote)
+                        .setLevel(e.level).setHealth(e.health).setMaxHealth(e.maxHealth));
             }
             for (int i = 0, n = rnd.nextInt(0, 5); i < n; i++) {
                 int id = rnd.nextInt(1, 1 << 30);

@@ -22,15 +22,18 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The game's content: classes, items and creatures, read from data files (HOCON:
- * {@code classes.conf}, {@code items.conf}, {@code creatures.conf}) and checked whole at
+ * The game's content: classes, items, creatures and their spawn areas, read from data files
+ * (HOCON: {@code classes.conf}, {@code items.conf}, {@code creatures.conf}, {@code spawns.conf})
+ * and checked whole at
  * start-up. Anything wrong stops the server with a {@link ContentException} naming the file,
  * the line and the problem; a server never runs on half-valid content. Immutable; any thread.
  */
 public record Content(Map<CharacterClass, ClassDef> classes, Map<String, ItemDef> items,
-                      Map<String, CreatureDef> creatures) {
+                      Map<String, CreatureDef> creatures, List<SpawnDef> spawns) {
 
-    public static final List<String> FILES = List.of("classes.conf", "items.conf", "creatures.conf");
+    public static final List<String> FILES = List.of("classes.conf", "items.conf", "creatures.conf", "spawns.conf");
+    /** Most creatures all spawn areas together may hold (their entity ids are 1 .. this). */
+    public static final int MAX_CREATURES = 32_767;
     private static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
     /** Equipment slots; {@code NONE}: carried, not worn. */
@@ -57,6 +60,13 @@ public record Content(Map<CharacterClass, ClassDef> classes, Map<String, ItemDef
                               Duration attackCooldown, float speed, float notice, float leash, Duration respawn,
                               int xp, int goldMin, int goldMax, List<Drop> drops) {}
 
+    /**
+     * A spawn area: {@code count} creatures of kind {@code creature} living within
+     * {@code radius} units of ({@code x}, {@code y}). {@code origin} is "file:line", for errors
+     * found later against the map.
+     */
+    public record SpawnDef(String creature, int x, int y, int radius, int count, String origin) {}
+
     /** Outfit fields an item may set, with their largest value (mmo.proto Outfit). */
     private static final Map<String, Integer> LOOK_FIELDS = Map.of("top", 2, "bottom", 2, "hat", 2);
 
@@ -74,7 +84,7 @@ public record Content(Map<CharacterClass, ClassDef> classes, Map<String, ItemDef
         return parse(texts);
     }
 
-    /** The content in a directory holding the three files. */
+    /** The content in a directory holding the four files. */
     public static Content load(Path dir) {
         Map<String, String> texts = new LinkedHashMap<>();
         for (String f : FILES) {
@@ -88,16 +98,47 @@ public record Content(Map<CharacterClass, ClassDef> classes, Map<String, ItemDef
         return parse(texts);
     }
 
-    /** Parses and checks the three files, given as name → text in {@link #FILES} order. */
+    /** Parses and checks the four files, given as name → text in {@link #FILES} order. */
     public static Content parse(Map<String, String> texts) {
         List<String> names = new ArrayList<>(texts.keySet());
         if (names.size() != FILES.size()) throw new IllegalArgumentException("expected " + FILES);
         Config classes = read(names.get(0), texts.get(names.get(0)));
         Config items = read(names.get(1), texts.get(names.get(1)));
         Config creatures = read(names.get(2), texts.get(names.get(2)));
+        Config spawns = read(names.get(3), texts.get(names.get(3)));
         Map<String, ItemDef> itemDefs = items(new Reader(names.get(1), items));
-        return new Content(classes(new Reader(names.get(0), classes)), itemDefs,
-                creatures(new Reader(names.get(2), creatures), itemDefs));
+        Map<String, CreatureDef> creatureDefs = creatures(new Reader(names.get(2), creatures), itemDefs);
+        return new Content(classes(new Reader(names.get(0), classes)), itemDefs, creatureDefs,
+                spawns(new Reader(names.get(3), spawns), creatureDefs));
+    }
+
+    /** An item definition by id, or null. */
+    public ItemDef item(String id) {
+        return items.get(id);
+    }
+
+    private static List<SpawnDef> spawns(Reader r, Map<String, CreatureDef> creatures) {
+        List<SpawnDef> out = new ArrayList<>();
+        int total = 0;
+        for (ConfigValue v : r.list(r.root, "spawns", "spawns.conf")) {
+            if (v.valueType() != ConfigValueType.OBJECT) {
+                throw r.error(v, "each spawn area is { creature = ..., x = ..., y = ..., radius = ..., count = ... }");
+            }
+            Config c = ((ConfigObject) v).toConfig();
+            String at = "spawn area";
+            String creature = r.string(c, "creature", at);
+            if (!creatures.containsKey(creature)) {
+                throw r.error(c.getValue("creature"), at + ": creature '" + creature + "' is not defined in creatures.conf");
+            }
+            int count = r.positiveInt(c, "count", at);
+            if (count > 1000) throw r.error(c.getValue("count"), at + ": count must be at most 1000, got " + count);
+            total += count;
+            if (total > MAX_CREATURES) throw r.error(v, "more than " + MAX_CREATURES + " creatures in all spawn areas");
+            int line = v.origin().lineNumber();
+            out.add(new SpawnDef(creature, r.nonNegativeInt(c, "x", at), r.nonNegativeInt(c, "y", at),
+                    r.positiveInt(c, "radius", at), count, r.file() + (line > 0 ? ":" + line : "")));
+        }
+        return List.copyOf(out);
     }
 
     private static Config read(String file, String text) {

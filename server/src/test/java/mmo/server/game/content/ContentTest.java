@@ -43,12 +43,38 @@ class ContentTest {
             }
             """;
 
+    static final String SPAWNS = """
+            spawns = [
+              { creature = wolf, x = 100, y = 120, radius = 10, count = 4 }
+            ]
+            """;
+
     static Content parse(String classes, String items, String creatures) {
+        return parse(classes, items, creatures, SPAWNS);
+    }
+
+    static Content parse(String classes, String items, String creatures, String spawns) {
         Map<String, String> texts = new LinkedHashMap<>();
         texts.put("classes.conf", classes);
         texts.put("items.conf", items);
         texts.put("creatures.conf", creatures);
+        texts.put("spawns.conf", spawns);
         return Content.parse(texts);
+    }
+
+    @Test
+    void spawnAreasNameTheirCreatureAndLine() {
+        Content c = parse(CLASSES, ITEMS, CREATURES);
+        assertThat(c.spawns()).singleElement().satisfies(s -> {
+            assertThat(s.creature()).isEqualTo("wolf");
+            assertThat(s.count()).isEqualTo(4);
+            assertThat(s.origin()).isEqualTo("spawns.conf:2");
+        });
+        assertThatThrownBy(() -> parse(CLASSES, ITEMS, CREATURES, SPAWNS.replace("creature = wolf", "creature = dragon")))
+                .isInstanceOf(ContentException.class)
+                .hasMessage("spawns.conf:2: spawn area: creature 'dragon' is not defined in creatures.conf");
+        assertThatThrownBy(() -> parse(CLASSES, ITEMS, CREATURES, SPAWNS.replace("count = 4", "count = 0")))
+                .hasMessage("spawns.conf:2: spawn area: 'count' must be more than 0");
     }
 
     @Test
@@ -130,6 +156,8 @@ class ContentTest {
                 .isInstanceOf(ContentException.class)
                 .hasMessageContaining("creatures.conf: cannot be read");
         Files.writeString(dir.resolve("creatures.conf"), CREATURES);
+        assertThatThrownBy(() -> Content.load(dir)).hasMessageContaining("spawns.conf: cannot be read");
+        Files.writeString(dir.resolve("spawns.conf"), SPAWNS);
         assertThat(Content.load(dir).creatures()).containsKey("wolf");
     }
 }
