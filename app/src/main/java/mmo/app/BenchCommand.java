@@ -145,8 +145,10 @@ final class BenchCommand implements Callable<Integer> {
                         "--db", "jdbc:sqlite:" + dir.resolve("bench.db"),
                         "--bots-key", botsKey, "--bots-spawn", workload.spawn()));
                 if (transportOnly) cmd.add("--transport-only");
-                server = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("server.log").toFile()).start();
+                ProcessBuilder spb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("server.log").toFile());
+                spb.environment().put("MMO_WORLD_CREATURES", "false"); // the standard workloads are players only
+                server = spb.start();
                 serverProcessId = server.pid();
                 ws = URI.create("ws://127.0.0.1:" + port + "/ws");
                 System.out.println("bench: server pid " + serverProcessId + " on port " + port + " (" + String.join(" ", redact(cmd, botsKey)) + ")");

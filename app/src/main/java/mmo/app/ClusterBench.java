@@ -69,8 +69,10 @@ final class ClusterBench {
                         "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", Integer.toString(clusterPort),
                         "--seed-nodes", "127.0.0.1:" + seed));
                 String name = "node" + (i + 1);
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(name + ".log").toFile());
+                pb.environment().put("MMO_WORLD_CREATURES", "false"); // the standard workloads are players only
+                Process p = pb.start();
                 nodes.add(new Node(name, p, port, URI.create("http://127.0.0.1:" + port + "/stats")));
                 System.out.println("bench: " + name + " pid " + p.pid() + " on port " + port + ", cluster port " + clusterPort);
             }

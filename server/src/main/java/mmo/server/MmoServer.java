@@ -20,6 +20,8 @@ import mmo.server.persistence.CharacterRepository;
 import mmo.server.persistence.Database;
 import mmo.server.persistence.FencedException;
 import mmo.server.persistence.SaveService;
+import mmo.server.persistence.InventoryRepository;
+import mmo.server.persistence.LedgerService;
 import mmo.server.persistence.SessionRepository;
 import mmo.server.world.TickLoop;
 import mmo.server.world.World;
@@ -44,6 +46,7 @@ public final class MmoServer implements AutoCloseable {
     private final ServerConfig config;
     private final Database database;
     private final SaveService saves;
+    private final LedgerService ledger;
     private final ExecutorService workers;
     private final java.util.concurrent.ScheduledExecutorService housekeeping;
     private final World world;
@@ -63,6 +66,7 @@ public final class MmoServer implements AutoCloseable {
         this.database = Database.open(config.dbUrl());
         CharacterRepository characters = new CharacterRepository(database);
         this.saves = new SaveService(characters);
+        this.ledger = new LedgerService(new InventoryRepository(database));
         this.workers = Executors.newFixedThreadPool(config.workerThreads(),
                 Thread.ofPlatform().name("accounts-", 0).daemon(true).factory());
         SessionRepository sessionRepository = new SessionRepository(database);
@@ -89,12 +93,15 @@ public final class MmoServer implements AutoCloseable {
                 config.transportOnly() ? config.transportFrameBytes() : 0),
                 saves, new Chat(cluster != null ? cluster.chatReach() : Chat.Reach.NONE));
         world.setEncodeThreads(config.effectiveEncodeThreads());
+        world.claimOwnership();
+        if (cluster != null) world.setTopology(region -> false, cluster); // before the game: no creature until a region is ours
+        if (!config.transportOnly()) {
+            world.setGame(config.creatures() ? content : content.withoutSpawns(), ledger, System.nanoTime());
+        }
         if (cluster != null) {
             // This node simulates no region until the cluster gives it some; its ticks are
             // numbered from the wall clock, like every other node's.
             cluster.bind(world);
-            world.claimOwnership();
-            world.setTopology(region -> false, cluster);
             world.setTick(ClusterGame.wallClockTick(config.tickRate()));
             cluster.attach(ClusterNode.start(ClusterSettings.of(config, map.width(), map.height()), cluster));
             cluster.onAccountLoggedInElsewhere(sessions::loggedInElsewhere);
@@ -180,8 +187,10 @@ public final class MmoServer implements AutoCloseable {
         net.close();
         try {
             saves.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            ledger.close();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            else log.error("closing the ledger failed", e);
         }
         workers.shutdown();
         housekeeping.shutdownNow();

@@ -50,7 +50,8 @@ public record ServerConfig(
         String clusterHost,
         int clusterPort,
         List<String> clusterSeedNodes,
-        Duration clusterDownAfter) {
+        Duration clusterDownAfter,
+        boolean creatures) {
 
     /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
     public static ServerConfig load(Path file, Map<String, ?> overrides) {
@@ -112,7 +113,8 @@ public record ServerConfig(
                 c.getString("cluster.host"),
                 c.getInt("cluster.port"),
                 seedNodes(c),
-                c.getDuration("cluster.down-after"));
+                c.getDuration("cluster.down-after"),
+                c.getBoolean("world.creatures"));
         cfg.validate();
         return cfg;
     }

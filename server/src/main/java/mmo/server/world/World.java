@@ -882,6 +882,8 @@ public final class World {
             }));
             return null;
         }
+        Player same = byCharacter.get(req.characterId());
+        if (same != null && same.link == req.link()) return same; // this join again (a cluster resends it)
         int id = req.entityId();
         if (id != 0) {
             ensureById(id);

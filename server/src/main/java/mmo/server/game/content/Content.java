@@ -112,6 +112,11 @@ public record Content(Map<CharacterClass, ClassDef> classes, Map<String, ItemDef
                 spawns(new Reader(names.get(3), spawns), creatureDefs));
     }
 
+    /** The same content with no creature spawns. */
+    public Content withoutSpawns() {
+        return new Content(classes, items, creatures, List.of());
+    }
+
     /** An item definition by id, or null. */
     public ItemDef item(String id) {
         return items.get(id);
