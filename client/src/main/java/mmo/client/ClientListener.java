@@ -130,4 +130,16 @@ public interface ClientListener {
      */
     default void onDisconnect(Disconnect disconnect, int closeCode, String closeReason) {
     }
+
+    /** Your inventory, on entering the world and after every change. */
+    default void onInventory(mmo.protocol.Inventory inventory) {
+    }
+
+    /** Your level, experience, health and ability, when they change. */
+    default void onStats(mmo.protocol.CharacterStats stats) {
+    }
+
+    /** A trade you are in changed state. */
+    default void onTrade(mmo.protocol.TradeState trade) {
+    }
 }

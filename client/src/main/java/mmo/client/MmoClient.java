@@ -139,6 +139,11 @@ public final class MmoClient implements AutoCloseable {
     };
     private final List<Waiter<ChatMessage>> chatWaiters = new ArrayList<>();
     private final List<Waiter<WorldView.Snapshot>> updateWaiters = new ArrayList<>();
+    private final List<Waiter<ServerMessage>> messageWaiters = new ArrayList<>();
+    // The newest game state the server sent (any thread reads them).
+    private volatile mmo.protocol.Inventory inventory = mmo.protocol.Inventory.getDefaultInstance();
+    private volatile mmo.protocol.CharacterStats stats = mmo.protocol.CharacterStats.getDefaultInstance();
+    private volatile mmo.protocol.TradeState trade = mmo.protocol.TradeState.getDefaultInstance();
     private int lastRid;
     private boolean handshakeDone;
     // Also read by isOpen() on any thread.
@@ -466,6 +471,75 @@ public final class MmoClient implements AutoCloseable {
         return fireAndForget(ClientMessage.newBuilder().setEmote(EmoteSend.newBuilder().setEmote(emote)));
     }
 
+    // ------------------------------------------------------------------ the game
+
+    /**
+     * Uses the class ability on an entity (a creature; for a healer, a player or yourself). The
+     * server checks range, cooldown and line of sight; a refusal fails the future with
+     * {@link ServerError} ({@code ABILITY_REFUSED}). What happened shows as events in the updates.
+     */
+    public CompletableFuture<Void> useAbility(int targetEntity) {
+        return fireAndForget(ClientMessage.newBuilder().setUseAbility(mmo.protocol.UseAbility.newBuilder().setTarget(targetEntity)));
+    }
+
+    /** Wears the item in a bag slot (swapping with what is worn there); the new {@link #inventory()} follows. */
+    public CompletableFuture<Void> equip(int bagSlot) {
+        return fireAndForget(ClientMessage.newBuilder().setEquip(mmo.protocol.Equip.newBuilder().setBagSlot(bagSlot)));
+    }
+
+    /** Takes off what is worn in a slot into the first free bag slot. */
+    public CompletableFuture<Void> unequip(mmo.protocol.EquipSlot slot) {
+        return fireAndForget(ClientMessage.newBuilder().setUnequip(mmo.protocol.Unequip.newBuilder().setSlot(slot)));
+    }
+
+    /** Drops the item in a bag slot at your feet. */
+    public CompletableFuture<Void> drop(int bagSlot) {
+        return fireAndForget(ClientMessage.newBuilder().setDropItem(mmo.protocol.DropItem.newBuilder().setBagSlot(bagSlot)));
+    }
+
+    /** Picks up a loot entity within reach. */
+    public CompletableFuture<Void> pickUp(int lootEntity) {
+        return fireAndForget(ClientMessage.newBuilder().setPickUp(mmo.protocol.PickUp.newBuilder().setEntity(lootEntity)));
+    }
+
+    /** A trade action: invite, accept, offer, confirm or cancel (see mmo.proto TradeAction). */
+    public CompletableFuture<Void> trade(mmo.protocol.TradeAction action) {
+        return fireAndForget(ClientMessage.newBuilder().setTrade(action));
+    }
+
+    /** The newest inventory the server sent (empty before entering the world). Any thread. */
+    public mmo.protocol.Inventory inventory() {
+        return inventory;
+    }
+
+    /** The newest character stats the server sent. Any thread. */
+    public mmo.protocol.CharacterStats stats() {
+        return stats;
+    }
+
+    /** The newest trade state the server sent. Any thread. */
+    public mmo.protocol.TradeState tradeState() {
+        return trade;
+    }
+
+    /**
+     * Waits for the next message from the server matching a condition (messages that arrived
+     * before the call do not count).
+     *
+     * @return completes with the first matching message; fails with
+     *         {@link ConnectionClosedException} if the connection closes first
+     */
+    public CompletableFuture<ServerMessage> nextMessage(Predicate<? super ServerMessage> condition) {
+        CompletableFuture<ServerMessage> f = new CompletableFuture<>();
+        onLoop(() -> {
+            if (failIfClosed(f)) {
+                return;
+            }
+            messageWaiters.add(new Waiter<>(condition, f));
+        }, f);
+        return f;
+    }
+
     // ------------------------------------------------------------------ state and waiting
 
     /**
@@ -758,6 +832,18 @@ public final class MmoClient implements AutoCloseable {
                 case CHARACTER_CREATED -> listener.onCharacterCreated(m.getCharacterCreated().getCharacter());
                 case PONG -> listener.onPong(m.getPong());
                 case REGION_OWNER -> listener.onRegionOwner(m.getRegionOwner());
+                case INVENTORY -> {
+                    inventory = m.getInventory();
+                    listener.onInventory(m.getInventory());
+                }
+                case STATS -> {
+                    stats = m.getStats();
+                    listener.onStats(m.getStats());
+                }
+                case TRADE -> {
+                    trade = m.getTrade();
+                    listener.onTrade(m.getTrade());
+                }
                 case ERROR -> listener.onError(m.getError(), rid);
                 case DISCONNECT -> disconnect = m.getDisconnect();
                 case WELCOME -> protocolError("second Welcome");
@@ -769,6 +855,7 @@ public final class MmoClient implements AutoCloseable {
         if (rid != 0) {
             resolve(rid, m);
         }
+        if (!messageWaiters.isEmpty()) offer(messageWaiters, m);
     }
 
     /** Counts a binary frame of {@code payload} bytes; only the event loop writes. */
@@ -985,6 +1072,8 @@ public final class MmoClient implements AutoCloseable {
         watched.forEach(f -> f.complete(null));
         List<Waiter<?>> waiters = new ArrayList<>(chatWaiters);
         waiters.addAll(updateWaiters);
+        waiters.addAll(messageWaiters);
+        messageWaiters.clear();
         chatWaiters.clear();
         updateWaiters.clear();
         waiters.forEach(w -> w.future.completeExceptionally(closed));

@@ -22,5 +22,21 @@ import mmo.protocol.EntityKind;
  *                       emotes such as WAVE), 0 if unknown or none
  */
 public record RemoteEntity(int id, EntityKind kind, String name, CharacterClass characterClass,
-                           Appearance appearance, float x, float y, Emote emote, int emoteTick) {
+                           Appearance appearance, float x, float y, Emote emote, int emoteTick,
+                           GameState game) {
+    /**
+     * What the game shows of an entity: level and health (players and creatures), whether it is
+     * dead, what a player wears, a creature's kind, what a loot entity holds.
+     */
+    public record GameState(int level, int health, int maxHealth, boolean dead, mmo.protocol.Equipment equipment,
+                            String creature, mmo.protocol.Item item, long gold) {
+        public static final GameState NONE = new GameState(0, 0, 0, false, mmo.protocol.Equipment.getDefaultInstance(),
+                "", null, 0);
+    }
+
+    /** An entity of a world without a game. */
+    public RemoteEntity(int id, EntityKind kind, String name, CharacterClass characterClass,
+                        Appearance appearance, float x, float y, Emote emote, int emoteTick) {
+        this(id, kind, name, characterClass, appearance, x, y, emote, emoteTick, GameState.NONE);
+    }
 }

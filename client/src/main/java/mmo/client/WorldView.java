@@ -174,6 +174,24 @@ public final class WorldView {
                 e.emoteTick = tick;
             }
             case APPEARANCE -> e.appearance = event.getAppearance();
+            case EQUIPMENT -> e.equipment = event.getEquipment();
+            case HIT -> {
+                e.health = event.getHit().getHealth();
+                e.maxHealth = event.getHit().getMaxHealth();
+            }
+            case DEATH -> {
+                e.dead = true;
+                e.health = 0;
+            }
+            case REVIVE -> {
+                e.dead = false;
+                e.health = event.getRevive().getHealth();
+                e.maxHealth = event.getRevive().getMaxHealth();
+            }
+            case LEVEL_UP -> e.level = event.getLevelUp().getLevel();
+            case ATTACK, PICKED_UP -> {
+                // shown by clients that animate them; nothing to keep
+            }
             case EVENT_NOT_SET -> protocolError("empty event for entity " + e.id + " at tick " + tick);
         }
     }
@@ -416,8 +434,18 @@ public final class WorldView {
         int y;
         Emote emote;
         int emoteTick;
+        final EntityEnter enter;
+        int level, health, maxHealth;
+        boolean dead;
+        mmo.protocol.Equipment equipment;
 
         Entity(EntityEnter enter, int tick) {
+            this.enter = enter;
+            level = enter.getLevel();
+            health = enter.getHealth();
+            maxHealth = enter.getMaxHealth();
+            dead = enter.getDead();
+            equipment = enter.getEquipment();
             id = enter.getId();
             kind = enter.getKind();
             name = enter.getName();
@@ -430,8 +458,10 @@ public final class WorldView {
         }
 
         RemoteEntity toRecord() {
+            boolean game = enter.getMaxHealth() != 0 || kind != EntityKind.ENTITY_PLAYER;
             return new RemoteEntity(id, kind, name, characterClass, appearance, x / SCALE, y / SCALE, emote,
-                    emoteTick);
+                    emoteTick, !game ? RemoteEntity.GameState.NONE : new RemoteEntity.GameState(level, health, maxHealth, dead,
+                    equipment, enter.getCreature(), enter.hasItem() ? enter.getItem() : null, enter.getGold()));
         }
     }
 }
