@@ -129,6 +129,8 @@ public final class MmoServer implements AutoCloseable {
 
     public int port() { return port; }
     public World world() { return world; }
+    /** Where item, gold and experience changes are written (tests and tools). */
+    public LedgerService ledger() { return ledger; }
     public ServerConfig config() { return config; }
     public SessionRegistry sessions() { return sessions; }
     /** The game's content (classes, items, creatures), checked at start-up. */

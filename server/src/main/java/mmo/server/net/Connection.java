@@ -104,7 +104,7 @@ public final class Connection implements ClientLink {
 
     private void dispatch(ClientMessage m, int rid) {
         switch (m.getMsgCase()) {
-            case INPUT, CHAT, EMOTE -> {
+            case INPUT, CHAT, EMOTE, USE_ABILITY, EQUIP, UNEQUIP, DROP_ITEM, PICK_UP, TRADE -> {
                 if (state != State.IN_WORLD && state != State.ENTERING) {
                     replyError(rid, ErrorCode.BAD_REQUEST, "You are not in the world");
                     return;
