@@ -16,10 +16,12 @@ import {
   type Appearance,
   type CharacterSummary,
   type ClassName,
+  type WorldInfo,
 } from "./protocol";
 import { drawPreview } from "./render/preview";
 import { ChatLog } from "./ui/chatlog";
 import { $, el, input, select } from "./ui/dom";
+import { renderWorldPicker } from "./ui/worlds";
 
 type Screen = "login" | "characters" | "create" | "world" | "disconnected";
 
@@ -47,6 +49,7 @@ export class App {
   private connecting: Promise<Connection> | null = null;
   private session: GameSession | null = null;
   private characters: CharacterSummary[] = [];
+  private worlds: WorldInfo[] = [];
   private account = "";
   private screen: Screen = "login";
   private loggingOut = false;
@@ -92,7 +95,7 @@ export class App {
     try {
       const conn = await this.connection();
       const ok = await conn.call({ case: "resume", value: { token } }, "loginOk");
-      this.loggedIn(ok.username, ok.sessionToken, ok.characters);
+      this.loggedIn(ok.username, ok.sessionToken, ok.characters, ok.worlds);
       err.textContent = "";
     } catch (e) {
       sessionStorage.removeItem(SESSION_KEY);
@@ -103,9 +106,10 @@ export class App {
     }
   }
 
-  private loggedIn(username: string, token: string, characters: CharacterSummary[]): void {
+  private loggedIn(username: string, token: string, characters: CharacterSummary[], worlds: WorldInfo[]): void {
     this.account = username;
     this.characters = characters;
+    this.worlds = worlds;
     // per tab: another tab can play another account
     if (token) sessionStorage.setItem(SESSION_KEY, token);
     this.showCharacters();
@@ -231,7 +235,7 @@ export class App {
       const ok = await conn.call({ case: register ? "register" : "login", value: { username, password } }, "loginOk");
       err.textContent = "";
       input("password").value = "";
-      this.loggedIn(ok.username, ok.sessionToken, ok.characters);
+      this.loggedIn(ok.username, ok.sessionToken, ok.characters, ok.worlds);
     } catch (e) {
       err.classList.remove("info");
       err.textContent = App.describe(e);
@@ -280,9 +284,24 @@ export class App {
   private showCreate(): void {
     input("char-name").value = "";
     $("create-error").textContent = "";
+    renderWorldPicker(select("char-world"), this.worlds);
     this.show("create");
     this.updatePreview();
     input("char-name").focus();
+    void this.refreshWorlds();
+  }
+
+  /** The populations of LoginOk age: ask again while the player picks. */
+  private async refreshWorlds(): Promise<void> {
+    const conn = this.conn;
+    if (!conn?.isOpen) return;
+    try {
+      const list = await conn.call({ case: "listWorlds", value: {} }, "worlds");
+      this.worlds = list.worlds;
+      if (this.screen === "create") renderWorldPicker(select("char-world"), this.worlds);
+    } catch {
+      // an older server, or a lost connection (reported elsewhere): the list from login stays
+    }
   }
 
   private applyClassPreset(): void {
@@ -346,7 +365,7 @@ export class App {
       const conn = await this.connection();
       const created = await conn.call({
         case: "createCharacter",
-        value: { name, characterClass: classFromName(select("char-class").value), appearance, start },
+        value: { name, characterClass: classFromName(select("char-class").value), appearance, start, world: select("char-world").value },
       }, "characterCreated");
       const c = created.character;
       if (c && !this.characters.some((x) => x.id === c.id)) this.characters.push(c);

@@ -71,6 +71,11 @@ const MAP = JSON.stringify({
     imagewidth: 32, imageheight: 16, tiles: [{ id: 1, properties: [{ name: "collides", type: "bool", value: true }] }] }],
 });
 
+const WORLDS = [
+  { name: "Testland", map: "/maps/test.tmj", population: 3, capacity: 100 },
+  { name: "Farland", map: "/maps/test.tmj", population: 5, capacity: 5 },
+];
+
 /** A small in-memory server: accounts, characters, the world entry. */
 function standardServer(): Reply {
   const chars: object[] = [];
@@ -86,12 +91,13 @@ function standardServer(): Reply {
       case "register":
       case "login":
         if (m.msg.value.password !== "password123") return err(ErrorCode.BAD_CREDENTIALS, "Wrong username or password");
-        s.push({ rid, msg: { case: "loginOk", value: { accountId: 1n, username: m.msg.value.username, sessionToken: "tok", characters: chars } } });
+        s.push({ rid, msg: { case: "loginOk", value: { accountId: 1n, username: m.msg.value.username, sessionToken: "tok", characters: chars, worlds: WORLDS } } });
         return;
       case "createCharacter": {
         const v = m.msg.value;
         if (v.name === "Taken") return err(ErrorCode.NAME_TAKEN, "That name is taken");
-        const c = { id: BigInt(nextChar++), name: v.name, characterClass: v.characterClass, appearance: v.appearance, world: "Testland" };
+        if (v.world && !WORLDS.some((w) => w.name === v.world)) return err(ErrorCode.NO_SUCH_WORLD, "No such world");
+        const c = { id: BigInt(nextChar++), name: v.name, characterClass: v.characterClass, appearance: v.appearance, world: v.world || "Testland" };
         chars.push(c);
         s.push({ rid, msg: { case: "characterCreated", value: { character: c } } });
         return;
@@ -113,6 +119,9 @@ function standardServer(): Reply {
       }
       case "ping":
         s.push({ rid, msg: { case: "pong", value: { clientTime: m.msg.value.clientTime, serverTime: 1n, tick: 1 } } });
+        return;
+      case "listWorlds":
+        s.push({ rid, msg: { case: "worlds", value: { worlds: [{ ...WORLDS[0], population: 4 }, WORLDS[1]] } } });
         return;
       case "leaveWorld":
         s.push({ rid, msg: { case: "characters", value: { characters: chars } } });
@@ -280,6 +289,23 @@ describe("characters", () => {
     expect(sent.appearance.outfit.hat).toBe(2);
     expect($("char-list").textContent).toContain("Mage");
     expect(window.__mmo.state).toBe("characters");
+  });
+
+  it("creates a character in the world picked from the list, which shows how full each is", async () => {
+    await loggedIn();
+    click("new-char-btn");
+    const picker = $("char-world") as HTMLSelectElement;
+    expect(picker.closest(".field")!.hasAttribute("hidden")).toBe(false);
+    // refreshed with ListWorlds when the form opens
+    await vi.waitFor(() => expect([...picker.options].map((o) => o.textContent))
+      .toEqual(["Testland — 4/100", "Farland — 5/5 (full)"]));
+    expect(picker.value).toBe("Testland");
+    picker.value = "Farland";
+    type("char-name", "Faramir");
+    click("create-btn");
+    await vi.waitFor(() => expect(document.querySelector('.char-entry[data-name="Faramir"]')).not.toBeNull());
+    expect((socket().of("createCharacter")[0]!.msg.value as { world: string }).world).toBe("Farland");
+    expect(document.querySelector('.char-entry[data-name="Faramir"] .char-meta')!.textContent).toContain("Farland");
   });
 
   it("shows a taken name in the form", async () => {

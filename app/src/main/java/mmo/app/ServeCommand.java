@@ -35,10 +35,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tick-rate", description = "Ticks per second (default 20; env MMO_TICK_RATE).")
     Integer tickRate;
 
-    @Option(names = "--map", description = "A Tiled .tmj map: a file path (its folder is served at /maps/ for the browser, tileset image beside it) or a classpath resource (default maps/world.tmj; env MMO_MAP).")
+    @Option(names = "--map", description = "The world's Tiled .tmj map: a file path (its folder is served at /maps/ for the browser, tileset image beside it) or a classpath resource (default maps/world.tmj; env MMO_MAP). Ignored when the configuration lists mmo.worlds.")
     String map;
 
-    @Option(names = "--world-name", description = "The world's name (env MMO_WORLD_NAME).")
+    @Option(names = "--world-name", description = "The world's name (env MMO_WORLD_NAME). Ignored when the configuration lists mmo.worlds.")
     String worldName;
 
     @Option(names = "--bots-key", description = "Turn on the load-test bot fleet's fast login with this key (16+ characters; env MMO_BOTS_KEY). Off by default.")

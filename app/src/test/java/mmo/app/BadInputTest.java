@@ -125,7 +125,7 @@ class BadInputTest {
     @Test
     void textFrameIsAProtocolError() throws Exception {
         Raw raw = Raw.open(server);
-        raw.send(hello(1));
+        raw.send(hello(mmo.protocol.Constants.PROTOCOL_VERSION_VALUE));
         raw.ws.sendText("{\"hello\":1}", true).get(TIMEOUT_S, TimeUnit.SECONDS);
         assertThat(raw.closeCode()).isEqualTo(4000 + DisconnectReason.PROTOCOL_ERROR_VALUE);
         assertThat(raw.disconnectReason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
@@ -135,7 +135,7 @@ class BadInputTest {
     @Test
     void undecodableBytesAreAProtocolError() throws Exception {
         Raw raw = Raw.open(server);
-        raw.send(hello(1));
+        raw.send(hello(mmo.protocol.Constants.PROTOCOL_VERSION_VALUE));
         raw.ws.sendBinary(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01, 0x02}), true)
                 .get(TIMEOUT_S, TimeUnit.SECONDS);
         assertThat(raw.closeCode()).isEqualTo(4000 + DisconnectReason.PROTOCOL_ERROR_VALUE);
@@ -145,7 +145,7 @@ class BadInputTest {
     @Test
     void oversizedFrameIsRefused() throws Exception {
         Raw raw = Raw.open(server);
-        raw.send(hello(1));
+        raw.send(hello(mmo.protocol.Constants.PROTOCOL_VERSION_VALUE));
         try {
             raw.ws.sendBinary(ByteBuffer.allocate(70 * 1024), true).get(TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException closedWhileSending) {
@@ -177,11 +177,11 @@ class BadInputTest {
         assertThat(raw.closeCode()).isEqualTo(4000 + DisconnectReason.VERSION_MISMATCH_CLOSE_VALUE);
         assertThat(raw.received).anySatisfy(m -> {
             assertThat(m.getError().getCode()).isEqualTo(ErrorCode.VERSION_MISMATCH);
-            assertThat(m.getError().getMessage()).contains("server speaks 1").contains("client 99");
+            assertThat(m.getError().getMessage()).contains("server speaks " + mmo.protocol.Constants.PROTOCOL_VERSION_VALUE).contains("client 99");
         });
 
         CompletableFuture<MmoClient> viaLibrary = MmoClient.connect(server.uri(),
-                ClientOptions.builder().protocolVersion(2).build());
+                ClientOptions.builder().protocolVersion(mmo.protocol.Constants.PROTOCOL_VERSION_VALUE + 1).build());
         assertThat(viaLibrary).failsWithin(TIMEOUT_S, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
                 .havingCause().isInstanceOf(ServerError.class);
         playerStillPlays();

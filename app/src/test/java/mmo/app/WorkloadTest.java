@@ -47,7 +47,7 @@ class WorkloadTest {
 
     private void run(Workload workload, int players) throws Exception {
         try (TestServer ts = TestServer.start("jdbc:sqlite:" + dir.resolve("w.db"),
-                Map.of("mmo.bots.key", KEY, "mmo.bots.spawn", workload.spawn()));
+                Map.of("mmo.bots.key", KEY, "mmo.bots.spawn", workload.spawn(), "mmo.world.creatures", false));
              Fleet fleet = new Fleet(ts.uri(), KEY, workload, 1, 42)) {
             List<CompletableFuture<WorldEntered>> entering = new ArrayList<>();
             for (int i = 0; i < players; i++) entering.add(fleet.launch(i, false));

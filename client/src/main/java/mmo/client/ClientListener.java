@@ -35,6 +35,15 @@ public interface ClientListener {
     }
 
     /**
+     * The world list arrived (answering {@link MmoClient#listWorlds()}); the one that comes with
+     * login is in {@link LoginOk#getWorldsList()}.
+     *
+     * @param worlds every world with its population and capacity
+     */
+    default void onWorldList(mmo.protocol.WorldList worlds) {
+    }
+
+    /**
      * A character was created.
      *
      * @param character the new character

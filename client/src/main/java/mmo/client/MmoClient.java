@@ -57,6 +57,7 @@ import mmo.protocol.Hello;
 import mmo.protocol.Input;
 import mmo.protocol.LeaveWorld;
 import mmo.protocol.Login;
+import mmo.protocol.ListWorlds;
 import mmo.protocol.LoginOk;
 import mmo.protocol.Logout;
 import mmo.protocol.Ping;
@@ -66,6 +67,7 @@ import mmo.protocol.ResumeSession;
 import mmo.protocol.ServerMessage;
 import mmo.protocol.Welcome;
 import mmo.protocol.WorldEntered;
+import mmo.protocol.WorldInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -158,6 +160,7 @@ public final class MmoClient implements AutoCloseable {
     private volatile Welcome welcome;
     private volatile CloseInfo closeInfo;
     private volatile WorldView.Snapshot finalSnapshot;
+    private volatile List<WorldInfo> worlds = List.of();
     private volatile long protocolErrors;
     private volatile long bytesReceived;
 
@@ -334,6 +337,40 @@ public final class MmoClient implements AutoCloseable {
     public CompletableFuture<CharacterSummary> createCharacter(CreateCharacter character) {
         return request(ClientMessage.newBuilder().setCreateCharacter(character),
                 ServerMessage.MsgCase.CHARACTER_CREATED, m -> m.getCharacterCreated().getCharacter(), false);
+    }
+
+    /**
+     * Creates a character on the logged-in account, in the world of that name (one of
+     * {@link #worlds()}; "" for the server's first world). A character belongs to its world for
+     * good.
+     *
+     * @param character name, class, appearance and start choice (its own world field is replaced)
+     * @param world     {@link WorldInfo#getName()}
+     * @return the new character; fails with {@link ServerError} ({@code NO_SUCH_WORLD},
+     *         {@code NAME_TAKEN}, ...)
+     */
+    public CompletableFuture<CharacterSummary> createCharacter(CreateCharacter character, String world) {
+        return createCharacter(character.toBuilder().setWorld(Objects.requireNonNull(world, "world")).build());
+    }
+
+    /**
+     * Asks for the world list again: the populations change as players come and go.
+     * {@link #worlds()} is updated before the future completes.
+     *
+     * @return every world with its population and capacity; fails with {@link ServerError}
+     *         ({@code NOT_AUTHENTICATED} before login)
+     */
+    public CompletableFuture<List<WorldInfo>> listWorlds() {
+        return request(ClientMessage.newBuilder().setListWorlds(ListWorlds.getDefaultInstance()),
+                ServerMessage.MsgCase.WORLDS, m -> m.getWorlds().getWorldsList(), false);
+    }
+
+    /**
+     * The server's worlds as last received: with login ({@link LoginOk#getWorldsList()}) or from
+     * {@link #listWorlds()}; empty before login. Any thread.
+     */
+    public List<WorldInfo> worlds() {
+        return worlds;
     }
 
     /**
@@ -828,7 +865,14 @@ public final class MmoClient implements AutoCloseable {
                     }
                     listener.onCharacterList(m.getCharacters());
                 }
-                case LOGIN_OK -> listener.onLoginOk(m.getLoginOk());
+                case LOGIN_OK -> {
+                    worlds = m.getLoginOk().getWorldsList();
+                    listener.onLoginOk(m.getLoginOk());
+                }
+                case WORLDS -> {
+                    worlds = m.getWorlds().getWorldsList();
+                    listener.onWorldList(m.getWorlds());
+                }
                 case CHARACTER_CREATED -> listener.onCharacterCreated(m.getCharacterCreated().getCharacter());
                 case PONG -> listener.onPong(m.getPong());
                 case REGION_OWNER -> listener.onRegionOwner(m.getRegionOwner());

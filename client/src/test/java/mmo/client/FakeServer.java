@@ -45,6 +45,8 @@ import mmo.protocol.Pong;
 import mmo.protocol.ServerMessage;
 import mmo.protocol.Welcome;
 import mmo.protocol.WorldEntered;
+import mmo.protocol.WorldInfo;
+import mmo.protocol.WorldList;
 
 /**
  * A tiny WebSocket server speaking just enough of the protocol to exercise the client:
@@ -59,6 +61,12 @@ final class FakeServer implements AutoCloseable {
     static final CharacterSummary ALIA = CharacterSummary.newBuilder()
             .setId(42).setName("Alia").setCharacterClass(CharacterClass.MAGE).setWorld("overworld").build();
     static final int OWN_ENTITY = 100;
+    static final WorldInfo OVERWORLD = WorldInfo.newBuilder()
+            .setName("overworld").setMap("/maps/world.tmj").setPopulation(3).setCapacity(100).build();
+    static final WorldInfo UNDERWORLD = WorldInfo.newBuilder()
+            .setName("underworld").setMap("/maps/under.tmj").setPopulation(0).setCapacity(10).build();
+    /** How many players ListWorlds says the overworld has (login says 3). */
+    volatile int overworldPopulation = 4;
     static final int ENTER_TICK = 1000;
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -225,14 +233,17 @@ final class FakeServer implements AutoCloseable {
                     }
                 }
                 case CREATE_CHARACTER -> {
+                    String world = m.getCreateCharacter().getWorld();
                     if (m.getCreateCharacter().getName().equals("Taken")) {
                         error(rid, ErrorCode.NAME_TAKEN, "name taken");
+                    } else if (!world.isEmpty() && !world.equals(OVERWORLD.getName()) && !world.equals(UNDERWORLD.getName())) {
+                        error(rid, ErrorCode.NO_SUCH_WORLD, "no world named " + world);
                     } else {
                         send(reply.setCharacterCreated(CharacterCreated.newBuilder().setCharacter(
                                 CharacterSummary.newBuilder().setId(43).setName(m.getCreateCharacter().getName())
                                         .setCharacterClass(m.getCreateCharacter().getCharacterClass())
                                         .setAppearance(m.getCreateCharacter().getAppearance())
-                                        .setWorld("overworld"))).build());
+                                        .setWorld(world.isEmpty() ? OVERWORLD.getName() : world))).build());
                     }
                 }
                 case ENTER_WORLD -> {
@@ -255,6 +266,8 @@ final class FakeServer implements AutoCloseable {
                                 .setTo(m.getChat().getTarget())).build());
                     }
                 }
+                case LIST_WORLDS -> send(reply.setWorlds(WorldList.newBuilder()
+                        .addWorlds(OVERWORLD.toBuilder().setPopulation(overworldPopulation)).addWorlds(UNDERWORLD)).build());
                 case LOGOUT -> disconnect(DisconnectReason.LOGGED_OUT, "logged out");
                 case PING -> send(reply.setPong(Pong.newBuilder().setClientTime(m.getPing().getClientTime())
                         .setServerTime(System.currentTimeMillis()).setTick(ENTER_TICK)).build());
@@ -265,7 +278,8 @@ final class FakeServer implements AutoCloseable {
         }
 
         private LoginOk.Builder loginOk(String username) {
-            return LoginOk.newBuilder().setAccountId(1).setUsername(username).setSessionToken(TOKEN);
+            return LoginOk.newBuilder().setAccountId(1).setUsername(username).setSessionToken(TOKEN)
+                    .addWorlds(OVERWORLD).addWorlds(UNDERWORLD);
         }
 
         void error(int rid, ErrorCode code, String message) {

@@ -157,6 +157,28 @@ class MmoClientTest {
     }
 
     @Test
+    void worldsComeWithLoginAndAgainOnRequestAndCharactersAreCreatedInANamedWorld() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        MmoClient client = connect(listener);
+        assertThat(client.worlds()).isEmpty();
+
+        LoginOk ok = await(client.login(FakeServer.USER, FakeServer.PASSWORD));
+        assertThat(ok.getWorldsList()).containsExactly(FakeServer.OVERWORLD, FakeServer.UNDERWORLD);
+        assertThat(client.worlds()).containsExactly(FakeServer.OVERWORLD, FakeServer.UNDERWORLD);
+
+        List<mmo.protocol.WorldInfo> again = await(client.listWorlds());
+        assertThat(again).extracting(mmo.protocol.WorldInfo::getPopulation).containsExactly(4, 0);
+        assertThat(client.worlds()).isEqualTo(again);
+        assertThat(listener.worldLists).hasSize(1);
+
+        CreateCharacter bob = CreateCharacter.newBuilder().setName("Bob").setCharacterClass(CharacterClass.RANGER).build();
+        assertThat(await(client.createCharacter(bob, "underworld")).getWorld()).isEqualTo("underworld");
+        assertThat(await(client.createCharacter(bob)).getWorld()).as("no world: the server's first").isEqualTo("overworld");
+        assertThat(failureOf(client.createCharacter(bob, "nowhere"))).isInstanceOfSatisfying(ServerError.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_SUCH_WORLD));
+    }
+
+    @Test
     void repliesAreMatchedByRidEvenOutOfOrder() throws Exception {
         MmoClient client = connect(ClientOptions.defaults());
         FakeServer.Session session = server.nextSession();
@@ -458,12 +480,18 @@ class MmoClientTest {
     /** Records what the listener saw; written on the event loop, read by the test thread. */
     static final class RecordingListener implements ClientListener {
         final List<LoginOk> loginOks = new CopyOnWriteArrayList<>();
+        final List<mmo.protocol.WorldList> worldLists = new CopyOnWriteArrayList<>();
         final List<mmo.protocol.Error> errors = new CopyOnWriteArrayList<>();
         final List<ChatMessage> chats = new CopyOnWriteArrayList<>();
         final List<Integer> updateTicks = new CopyOnWriteArrayList<>();
         final List<String> protocolErrors = new CopyOnWriteArrayList<>();
         final List<CloseInfo> disconnects = new CopyOnWriteArrayList<>();
         final Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void onWorldList(mmo.protocol.WorldList worlds) {
+            worldLists.add(worlds);
+        }
 
         @Override
         public void onLoginOk(LoginOk loginOk) {

@@ -9,7 +9,7 @@ import mmo.server.cluster.ClusterNode;
 import mmo.server.cluster.ClusterSettings;
 import mmo.server.config.ServerConfig;
 import mmo.server.game.Chat;
-import mmo.server.game.MapStartPoints;
+import mmo.server.game.WorldDirectory;
 import mmo.server.game.content.Content;
 import mmo.server.net.GameContext;
 import mmo.server.net.NetServer;
@@ -30,15 +30,22 @@ import mmo.server.world.map.TileMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One server process: database, world, tick loop and network, started and stopped in the
- * right order. With {@code mmo.tick.manual = true} no tick thread runs and the holder calls
- * {@link #tick()} (tests). {@link #close()} is the graceful shutdown: stop accepting, stop
- * the tick, tell every player, save everyone, then close the database.
+ * One server process: database, worlds, tick loop and network, started and stopped in the
+ * right order. Each configured world ({@code mmo.worlds}) is a {@link World} of its own, all
+ * ticked by one {@link TickLoop} thread (see there why one). With {@code mmo.tick.manual =
+ * true} no tick thread runs and the holder calls {@link #tick()} (tests). {@link #close()} is
+ * the graceful shutdown: stop accepting, stop the tick, tell every player, save everyone in
+ * every world, then close the database.
  */
 public final class MmoServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MmoServer.class);
@@ -49,7 +56,8 @@ public final class MmoServer implements AutoCloseable {
     private final LedgerService ledger;
     private final ExecutorService workers;
     private final java.util.concurrent.ScheduledExecutorService housekeeping;
-    private final World world;
+    private final List<World> worlds;
+    private final WorldDirectory directory;
     private final NetServer net;
     private final TickLoop tickLoop;
     private final int port;
@@ -62,7 +70,8 @@ public final class MmoServer implements AutoCloseable {
         this.config = config;
         // content first: a server never runs on content that does not check out (ContentException)
         this.content = config.contentDir().isBlank() ? Content.loadDefault() : Content.load(java.nio.file.Path.of(config.contentDir()));
-        TileMap map = TileMap.loadFileOrResource(config.mapResource());
+        List<TileMap> maps = loadMaps(config.worlds());
+        TileMap map = maps.get(0);
         this.database = Database.open(config.dbUrl());
         CharacterRepository characters = new CharacterRepository(database);
         this.saves = new SaveService(characters);
@@ -80,23 +89,38 @@ public final class MmoServer implements AutoCloseable {
                 log.warn("could not delete expired sessions: {}", e.toString());
             }
         }, 1, 60, TimeUnit.MINUTES);
+        this.cluster = config.clusterEnabled() ? new ClusterGame(config.inputQueue()) : null;
+        World.WorldSettings settings = new World.WorldSettings(config.tickRate(), config.regionSize(),
+                config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks(), config.interestPolicy(),
+                config.transportOnly() ? config.transportFrameBytes() : 0);
+        // A cluster has one world (ServerConfig refuses more); whispers there cross nodes. In
+        // one process, whispers cross worlds (all owned by the one tick thread).
+        List<World> all = new ArrayList<>();
+        Chat.Reach reach = cluster != null ? cluster.chatReach() : Chat.Reach.otherWorlds(java.util.Collections.unmodifiableList(all));
+        List<WorldDirectory.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < maps.size(); i++) {
+            ServerConfig.WorldConfig wc = config.worlds().get(i);
+            World w = new World(wc.name(), maps.get(i), settings, saves, new Chat(reach));
+            w.setEncodeThreads(config.effectiveEncodeThreads());
+            all.add(w);
+            entries.add(new WorldDirectory.Entry(w, wc.capacity()));
+        }
+        this.worlds = List.copyOf(all);
+        this.directory = new WorldDirectory(entries);
+        World world = worlds.get(0);
         AccountService accounts = new AccountService(new AccountRepository(database), characters,
-                sessionRepository, new PasswordHasher(), new MapStartPoints(map),
-                config.worldName(), workers, config.sessionTtl(),
+                sessionRepository, new PasswordHasher(), directory, workers, config.sessionTtl(),
                 config.botsEnabled() ? BotFleet.of(config.botsKey(), config.botsSpawn(), map) : BotFleet.disabled());
         if (config.botsEnabled()) {
             log.warn("bot fleet fast login is ON (mmo.bots.key set; spawn {}): for load tests only", config.botsSpawn());
         }
-        this.cluster = config.clusterEnabled() ? new ClusterGame(config.inputQueue()) : null;
-        this.world = new World(config.worldName(), map, new World.WorldSettings(config.tickRate(), config.regionSize(),
-                config.viewRadius(), config.speed(), config.inputsPerTick(), config.saveEveryTicks(), config.interestPolicy(),
-                config.transportOnly() ? config.transportFrameBytes() : 0),
-                saves, new Chat(cluster != null ? cluster.chatReach() : Chat.Reach.NONE));
-        world.setEncodeThreads(config.effectiveEncodeThreads());
-        world.claimOwnership();
-        if (cluster != null) world.setTopology(region -> false, cluster); // before the game: no creature until a region is ours
-        if (!config.transportOnly()) {
-            world.setGame(config.creatures() ? content : content.withoutSpawns(), ledger, System.nanoTime());
+        for (World w : worlds) {
+            w.claimOwnership();
+            if (cluster != null) w.setTopology(region -> false, cluster); // before the game: no creature until a region is ours
+            if (!config.transportOnly()) {
+                // the same content in every world: spawns.conf's areas must fit each world's map
+                w.setGame(config.creatures() ? content : content.withoutSpawns(), ledger, System.nanoTime());
+            }
         }
         if (cluster != null) {
             // This node simulates no region until the cluster gives it some; its ticks are
@@ -108,18 +132,60 @@ public final class MmoServer implements AutoCloseable {
             log.info("cluster node {} joining through {}", cluster.self(),
                     config.clusterSeedNodes().isEmpty() ? "itself" : config.clusterSeedNodes());
         }
-        this.net = new NetServer(config, new GameContext(config, accounts, world, sessions,
+        this.net = new NetServer(config, new GameContext(config, accounts, directory, sessions,
                 cluster != null ? cluster : new WorldGateway.Local(world)));
         this.port = net.start();
         if (config.manualTick()) {
             this.tickLoop = null;
         } else {
-            this.tickLoop = new TickLoop(world, config.tickRate(),
+            this.tickLoop = new TickLoop(worlds, config.tickRate(),
                     config.dilation() ? new TimeDilation(config.tickRate(), config.dilationMin()) : null);
             tickLoop.start();
         }
-        log.info("world '{}' ({}x{} map {}) running at {} Hz; database {}", config.worldName(), map.width(), map.height(),
-                config.mapResource(), config.tickRate(), Database.redact(config.dbUrl()));
+        for (WorldDirectory.Entry e : directory.all()) {
+            TileMap m = e.world().map();
+            log.info("world '{}' ({}x{} map {}, capacity {}) running at {} Hz", e.name(), m.width(), m.height(),
+                    e.map(), e.capacity(), config.tickRate());
+        }
+        log.info("database {}", Database.redact(config.dbUrl()));
+    }
+
+    /**
+     * Every world's map, in the order of {@code mmo.worlds}; a map that does not load stops the
+     * start with the world's name. Two different map files that the browser would load by the
+     * same path (maps are served as {@code /maps/<file name>}) stop it too.
+     */
+    private static List<TileMap> loadMaps(List<ServerConfig.WorldConfig> worlds) {
+        List<TileMap> maps = new ArrayList<>();
+        Map<String, TileMap> byLocation = new HashMap<>();
+        Map<String, String> locationByPath = new HashMap<>();
+        for (ServerConfig.WorldConfig w : worlds) {
+            String location = mapLocation(w.map());
+            TileMap m = byLocation.get(location);
+            if (m == null) {
+                try {
+                    m = TileMap.loadFileOrResource(w.map());
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("world '" + w.name() + "': map '" + w.map() + "' does not load: "
+                            + e.getMessage(), e);
+                }
+                byLocation.put(location, m);
+            }
+            String other = locationByPath.putIfAbsent(m.resourcePath(), location);
+            if (other != null && !other.equals(location)) {
+                throw new IllegalArgumentException("world '" + w.name() + "': map '" + w.map() + "' would be served as /"
+                        + m.resourcePath() + ", like " + other + " of another world; give the map files different names");
+            }
+            maps.add(m);
+        }
+        return maps;
+    }
+
+    /** Where a map setting points: an absolute file, or a classpath resource. */
+    private static String mapLocation(String map) {
+        java.nio.file.Path file = java.nio.file.Path.of(map);
+        if (java.nio.file.Files.isRegularFile(file)) return file.toAbsolutePath().normalize().toString();
+        return "classpath:" + (map.startsWith("/") ? map.substring(1) : map);
     }
 
     /** Starts a server with this configuration. */
@@ -128,7 +194,17 @@ public final class MmoServer implements AutoCloseable {
     }
 
     public int port() { return port; }
-    public World world() { return world; }
+    /** The first world (the only one, unless {@code mmo.worlds} lists several). */
+    public World world() { return worlds.get(0); }
+    /** Every world, in the order configured. */
+    public List<World> worlds() { return worlds; }
+    /** The world of that name (ignoring case), or null. */
+    public World world(String name) {
+        WorldDirectory.Entry e = directory.find(name);
+        return e == null ? null : e.world();
+    }
+    /** The worlds as players see them: capacities and populations. */
+    public WorldDirectory worldDirectory() { return directory; }
     /** Where item, gold and experience changes are written (tests and tools). */
     public LedgerService ledger() { return ledger; }
     public ServerConfig config() { return config; }
@@ -143,10 +219,13 @@ public final class MmoServer implements AutoCloseable {
         return cluster != null ? cluster.whenLeftCluster() : new java.util.concurrent.CompletableFuture<>();
     }
 
-    /** Runs one tick on the calling thread. Only with {@code mmo.tick.manual = true}. */
+    /**
+     * Runs one tick of every world on the calling thread, in the order configured, as the tick
+     * thread would. Only with {@code mmo.tick.manual = true}.
+     */
     public void tick() {
         if (tickLoop != null) throw new IllegalStateException("the tick thread is running; tick() is for manual mode");
-        world.tick();
+        for (World w : worlds) w.tick();
     }
 
     @Override
@@ -175,16 +254,33 @@ public final class MmoServer implements AutoCloseable {
         }
         try {
             if (tickLoop != null) tickLoop.stop();
-            else world.claimOwnership();
-            world.shutdown(DisconnectReason.SERVER_SHUTDOWN, "The server is shutting down")
-                    .get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            if (FencedException.in(e) != null) {
-                // Already logged by the save service: those characters have a newer owner.
-                log.info("shutdown save done; {}", e.getCause().getMessage());
-            } else {
-                log.error("saving on shutdown failed", e);
+            else for (World w : worlds) w.claimOwnership();
+            List<CompletableFuture<Void>> saving = new ArrayList<>();
+            for (World w : worlds) {
+                try {
+                    saving.add(w.shutdown(DisconnectReason.SERVER_SHUTDOWN, "The server is shutting down"));
+                } catch (RuntimeException e) {
+                    log.error("shutting world '{}' down failed", w.name(), e);
+                    saving.add(CompletableFuture.completedFuture(null));
+                }
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; i < worlds.size(); i++) {
+                try {
+                    saving.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                    if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                    if (FencedException.in(e) != null) {
+                        // Already logged by the save service: those characters have a newer owner.
+                        log.info("shutdown save of world '{}' done; {}", worlds.get(i).name(), e.getCause().getMessage());
+                    } else {
+                        log.error("saving world '{}' on shutdown failed", worlds.get(i).name(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.error("interrupted while stopping the tick; nothing saved on shutdown", e);
         }
         net.close();
         try {

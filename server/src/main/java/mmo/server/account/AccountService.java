@@ -57,8 +57,7 @@ public final class AccountService {
     private final CharacterRepository characters;
     private final SessionRepository sessions;
     private final PasswordHasher hasher;
-    private final StartPointPicker startPoints;
-    private final String worldName;
+    private final WorldChoice worlds;
     private final Executor worker;
     private final Duration sessionTtl;
     private final BotFleet bots;
@@ -82,13 +81,21 @@ public final class AccountService {
     public AccountService(AccountRepository accounts, CharacterRepository characters, SessionRepository sessions,
                           PasswordHasher hasher, StartPointPicker startPoints, String worldName, Executor worker,
                           Duration sessionTtl, BotFleet bots) {
+        this(accounts, characters, sessions, hasher,
+                WorldChoice.only(Objects.requireNonNull(worldName), Objects.requireNonNull(startPoints)),
+                worker, sessionTtl, bots);
+    }
+
+    /** A deployment of several worlds: characters are created in the one {@code worlds} chooses. */
+    public AccountService(AccountRepository accounts, CharacterRepository characters, SessionRepository sessions,
+                          PasswordHasher hasher, WorldChoice worlds, Executor worker,
+                          Duration sessionTtl, BotFleet bots) {
         this.bots = Objects.requireNonNull(bots);
         this.accounts = Objects.requireNonNull(accounts);
         this.characters = Objects.requireNonNull(characters);
         this.sessions = Objects.requireNonNull(sessions);
         this.hasher = Objects.requireNonNull(hasher);
-        this.startPoints = Objects.requireNonNull(startPoints);
-        this.worldName = Objects.requireNonNull(worldName);
+        this.worlds = Objects.requireNonNull(worlds);
         this.worker = Objects.requireNonNull(worker);
         if (sessionTtl.isNegative() || sessionTtl.isZero()) {
             throw new IllegalArgumentException("session ttl must be positive: " + sessionTtl);
@@ -194,8 +201,9 @@ public final class AccountService {
     }
 
     /**
-     * Creates a character in this service's world at a point from the {@link StartPointPicker}.
-     * INVALID_NAME, BAD_REQUEST (class, start choice or appearance out of range), NAME_TAKEN,
+     * Creates a character in the world it asks for ({@link CreateCharacter#getWorld()}, "" for
+     * the first) at a point from that world's {@link StartPointPicker}. INVALID_NAME, BAD_REQUEST
+     * (class, start choice or appearance out of range), NO_SUCH_WORLD, NAME_TAKEN,
      * TOO_MANY_CHARACTERS.
      */
     public CompletableFuture<CharacterRecord> createCharacter(long accountId, CreateCharacter req) {
@@ -210,11 +218,12 @@ public final class AccountService {
                 throw new GameException(ErrorCode.BAD_REQUEST, "Unknown start choice");
             }
             Appearance appearance = validAppearance(req.getAppearance());
-            StartPointPicker.Position at = startPoints.pick(cls, start);
+            WorldChoice.Choice world = worlds.choose(req.getWorld());
+            StartPointPicker.Position at = world.startPoints().pick(cls, start);
             try {
                 CharacterRecord created = characters.create(accountId, req.getName(), cls.getNumber(),
-                        appearance.toByteArray(), worldName, at.x(), at.y(), MAX_CHARACTERS_PER_ACCOUNT);
-                log.info("account {} created character {} ({})", accountId, created.id(), created.name());
+                        appearance.toByteArray(), world.world(), at.x(), at.y(), MAX_CHARACTERS_PER_ACCOUNT);
+                log.info("account {} created character {} ({}) in {}", accountId, created.id(), created.name(), created.world());
                 return created;
             } catch (NameTakenException e) {
                 throw nameTaken();

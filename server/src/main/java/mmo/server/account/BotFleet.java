@@ -61,7 +61,7 @@ public final class BotFleet {
     /**
      * @param key   the bots key; empty or null turns the fleet off
      * @param spawn {@code random} or {@code square:X,Y,SIZE}
-     * @param map   the world's map, for spawn points
+     * @param map   the first world's map, for {@link #spawnPoint()}
      */
     public static BotFleet of(String key, String spawn, TileMap map) {
         return new BotFleet(key, parseSpawn(spawn), map);
@@ -111,6 +111,11 @@ public final class BotFleet {
      * the walkable tiles of the map or of the square (tile centres).
      */
     public TileMap.Point spawnPoint() {
+        return spawnPoint(map);
+    }
+
+    /** As {@link #spawnPoint()}, on {@code map}: the map of the world the bot enters. */
+    public TileMap.Point spawnPoint(TileMap map) {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         if (spawn instanceof Square sq) {
             int x0 = Math.max(0, sq.x()), y0 = Math.max(0, sq.y());

@@ -15,6 +15,10 @@ import java.util.Map;
  * The server's settings, read once at start-up. Precedence, highest first: explicit
  * overrides (the command line), environment variables, the configuration file
  * ({@code ./mmo.conf} or a given path), then {@code reference.conf}. Immutable; any thread.
+ *
+ * <p>The deployment's worlds are {@link #worlds()}; {@code worldName} and {@code mapResource}
+ * are the {@code mmo.world.name} / {@code mmo.world.map} settings, which make the one world
+ * when {@code mmo.worlds} is empty.
  */
 public record ServerConfig(
         String host,
@@ -51,7 +55,23 @@ public record ServerConfig(
         int clusterPort,
         List<String> clusterSeedNodes,
         Duration clusterDownAfter,
-        boolean creatures) {
+        boolean creatures,
+        List<WorldConfig> worlds) {
+
+    /** World names: letters, digits, spaces, '-' and '_', 1 to 32, starting and ending with a letter or digit. */
+    private static final java.util.regex.Pattern WORLD_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9]([A-Za-z0-9 _-]{0,30}[A-Za-z0-9])?");
+    private static final java.util.Set<String> WORLD_KEYS = java.util.Set.of("name", "map", "capacity");
+
+    /**
+     * One world of the deployment ({@code mmo.worlds}, or the single world of {@code mmo.world.name}
+     * and {@code mmo.world.map} when that list is empty).
+     *
+     * @param map      a Tiled map: a file path or a classpath resource
+     * @param capacity the most players it takes at once; more are refused with WORLD_FULL
+     */
+    public record WorldConfig(String name, String map, int capacity) {
+    }
 
     /** Loads the defaults, {@code ./mmo.conf} if present, then applies {@code overrides} (keys like "mmo.net.port"). */
     public static ServerConfig load(Path file, Map<String, ?> overrides) {
@@ -114,7 +134,8 @@ public record ServerConfig(
                 c.getInt("cluster.port"),
                 seedNodes(c),
                 c.getDuration("cluster.down-after"),
-                c.getBoolean("world.creatures"));
+                c.getBoolean("world.creatures"),
+                worlds(c));
         cfg.validate();
         return cfg;
     }
@@ -134,6 +155,75 @@ public record ServerConfig(
         mmo.server.account.BotFleet.parseSpawn(botsSpawn);
         if (clusterPort < 0 || clusterPort > 65535) {
             throw new IllegalArgumentException("mmo.cluster.port must be 0..65535, got " + clusterPort);
+        }
+        if (worlds.isEmpty()) throw new IllegalArgumentException("no world configured");
+        java.util.Map<String, String> seen = new java.util.LinkedHashMap<>();
+        for (WorldConfig w : worlds) {
+            String other = seen.putIfAbsent(w.name().toLowerCase(java.util.Locale.ROOT), w.name());
+            if (other != null) {
+                throw new IllegalArgumentException("mmo.worlds: '" + other + "' and '" + w.name()
+                        + "' are the same name (world names are unique ignoring case)");
+            }
+        }
+        if (clusterEnabled && worlds.size() > 1) {
+            throw new IllegalArgumentException("cluster mode (mmo.cluster.enabled) runs one world, but mmo.worlds lists "
+                    + worlds.size() + " (" + String.join(", ", seen.values()) + "): configure one world per cluster,"
+                    + " or turn the cluster off");
+        }
+    }
+
+    /**
+     * {@code mmo.worlds}, each entry checked where it is read (so a mistake names its place in
+     * the file); when the list is empty or absent, the one world of {@code mmo.world.name} and
+     * {@code mmo.world.map}. An entry without map or capacity takes {@code mmo.world.map} /
+     * {@code mmo.world.capacity}.
+     */
+    private static List<WorldConfig> worlds(Config c) {
+        String defaultMap = c.getString("world.map");
+        int defaultCapacity = c.getInt("world.capacity");
+        if (!c.hasPath("worlds") || c.getList("worlds").isEmpty()) {
+            WorldConfig only = new WorldConfig(c.getString("world.name"), defaultMap, defaultCapacity);
+            checkWorld(only, "mmo.world");
+            return List.of(only);
+        }
+        List<WorldConfig> list = new java.util.ArrayList<>();
+        com.typesafe.config.ConfigList entries = c.getList("worlds");
+        for (int i = 0; i < entries.size(); i++) {
+            com.typesafe.config.ConfigValue v = entries.get(i);
+            String where = "mmo.worlds[" + i + "] (" + v.origin().description() + ")";
+            if (!(v instanceof com.typesafe.config.ConfigObject obj)) {
+                throw new IllegalArgumentException(where + ": each world is an object { name, map, capacity }, got "
+                        + v.valueType().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            for (String key : obj.keySet()) {
+                if (!WORLD_KEYS.contains(key)) {
+                    throw new IllegalArgumentException(where + ": unknown setting '" + key + "' (a world has name, map, capacity)");
+                }
+            }
+            Config w = obj.toConfig();
+            WorldConfig world;
+            try {
+                if (!w.hasPath("name")) throw new IllegalArgumentException(where + ": the world has no name");
+                world = new WorldConfig(w.getString("name"),
+                        w.hasPath("map") ? w.getString("map") : defaultMap,
+                        w.hasPath("capacity") ? w.getInt("capacity") : defaultCapacity);
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            }
+            checkWorld(world, where);
+            list.add(world);
+        }
+        return List.copyOf(list);
+    }
+
+    private static void checkWorld(WorldConfig w, String where) {
+        if (!WORLD_NAME.matcher(w.name()).matches()) {
+            throw new IllegalArgumentException(where + ": world name '" + w.name() + "' must be 1 to 32 letters, digits,"
+                    + " spaces, '-' or '_', starting and ending with a letter or digit");
+        }
+        if (w.map().isBlank()) throw new IllegalArgumentException(where + ": world '" + w.name() + "' has an empty map");
+        if (w.capacity() < 1) {
+            throw new IllegalArgumentException(where + ": world '" + w.name() + "' capacity must be > 0, got " + w.capacity());
         }
     }
 
@@ -160,7 +250,7 @@ public record ServerConfig(
     @Override
     public String toString() {
         return "ServerConfig[" + host + ":" + port + ", db " + mmo.server.persistence.Database.redact(dbUrl)
-                + ", world " + worldName + ", tick " + tickRate + " Hz, bots " + (botsEnabled() ? "on" : "off") + "]";
+                 + ", worlds " + worlds.stream().map(WorldConfig::name).toList() + ", tick " + tickRate + " Hz, bots " + (botsEnabled() ? "on" : "off") + "]";
     }
 
     /** Encode threads to use: the setting, or one per available processor for 0. */

@@ -10,8 +10,9 @@ import mmo.server.world.World;
 
 /**
  * Chat rules: what a message may contain, and who hears it. SAY reaches players within the
- * speaker's view radius, WORLD everyone in the speaker's world, WHISPER one character by
- * name (or an error saying it is not online). The speaker always gets its own copy, with its
+ * speaker's view radius, WORLD everyone in the speaker's world (each world of a deployment
+ * has its own), WHISPER one character by name in any world (or an error saying it is not
+ * online). The speaker always gets its own copy, with its
  * request id. Runs on the tick thread; holds no state.
  */
 public final class Chat implements World.GameRules {
@@ -37,6 +38,34 @@ public final class Chat implements World.GameRules {
             @Override public void world(ServerMessage msg) { }
             @Override public boolean whisper(String name, ServerMessage msg) { return false; }
         };
+
+        /**
+         * One process of several worlds: a WHISPER reaches a character by name in whichever of
+         * {@code worlds} it plays (so friends in different worlds can still talk); SAY and WORLD
+         * stay in the speaker's world. Needs every world ticked by the same thread (the server's
+         * one tick loop): the whisper is handed straight to the target's connection on that
+         * thread (it goes out with the target world's next flush), and
+         * {@link World#playerByName} fails loudly if another thread owns that world.
+         */
+        static Reach otherWorlds(java.util.List<World> worlds) {
+            return new Reach() {
+                @Override public void say(float x, float y, float radius, int speakerEntity, ServerMessage msg) { }
+                @Override public void world(ServerMessage msg) { }
+
+                @Override
+                public boolean whisper(String name, ServerMessage msg) {
+                    for (World w : worlds) {
+                        Player target = w.playerByName(name);
+                        if (target == null) continue;
+                        // the speaker's entity id means nothing in the target's world
+                        ChatMessage chat = msg.getChat().toBuilder().setFromEntity(0).setTo(target.name()).build();
+                        target.link().send(msg.toBuilder().setChat(chat).build());
+                        return true;
+                    }
+                    return false;
+                }
+            };
+        }
     }
 
     private final Reach reach;

@@ -20,6 +20,7 @@ import mmo.server.account.AccountService;
 import mmo.server.account.BotFleet;
 import mmo.server.account.LoginResult;
 import mmo.server.game.GameException;
+import mmo.server.game.WorldDirectory;
 import mmo.server.persistence.CharacterClaim;
 import mmo.server.persistence.CharacterRecord;
 import mmo.server.world.ClientLink;
@@ -30,7 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -39,6 +42,9 @@ import java.util.concurrent.CompletionException;
  * the bridge into the world. Its session state is touched only on the channel's event loop;
  * in the world, decoded messages go into the player's {@link Inbox} and the world alone acts
  * on them. The world sends through {@link #send}/{@link #flush} on the tick thread.
+ *
+ * <p>Entering takes a seat in the character's world ({@link WorldDirectory}), refused when the
+ * world is full; leaving, closing or being told to go frees it.
  */
 public final class Connection implements ClientLink {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -56,6 +62,13 @@ public final class Connection implements ClientLink {
     private boolean botAccount;
     private Inbox inbox;
     private volatile long characterId; // the character in the world, or 0
+    // The world whose seat this connection holds (from entering until leaving or being told to
+    // go), or null; and the world its character went into last (the local gateway's target).
+    private WorldDirectory.Entry seat;
+    private volatile World world;
+    // The account's characters' worlds, known from the lists this connection was sent: which
+    // world's seat to take before claiming a character.
+    private final Map<Long, String> characterWorlds = new HashMap<>();
 
     // tick-thread state
     // This tick's outgoing game messages, handed to the event loop once per tick.
@@ -119,21 +132,38 @@ public final class Connection implements ClientLink {
             case RESUME -> authenticate(rid, ctx.accounts().resume(m.getResume().getToken()));
             case CREATE_CHARACTER -> {
                 if (!requireState(rid, State.AUTHENTICATED)) return;
-                run(rid, ctx.accounts().createCharacter(accountId, m.getCreateCharacter()), rec ->
-                        reply(rid, ServerMessage.newBuilder().setCharacterCreated(
-                                mmo.protocol.CharacterCreated.newBuilder().setCharacter(AccountService.toSummary(rec)))));
+                run(rid, ctx.accounts().createCharacter(accountId, m.getCreateCharacter()), rec -> {
+                    characterWorlds.put(rec.id(), rec.world());
+                    reply(rid, ServerMessage.newBuilder().setCharacterCreated(
+                            mmo.protocol.CharacterCreated.newBuilder().setCharacter(AccountService.toSummary(rec))));
+                });
             }
             case ENTER_WORLD -> {
                 if (!requireState(rid, State.AUTHENTICATED)) return;
                 long characterId = m.getEnterWorld().getCharacterId();
-                run(rid, ctx.accounts().loadCharacter(accountId, characterId), claim -> enterWorld(claim, rid));
+                // The seat first, so a full world refuses before the character is claimed
+                // (a claim fences out whoever held the character before).
+                String known = characterWorlds.get(characterId);
+                if (known != null && !takeSeat(rid, known)) return;
+                run(rid, ctx.accounts().loadCharacter(accountId, characterId), claim -> enterWorld(claim, rid),
+                        this::freeSeat);
             }
             case LEAVE_WORLD -> {
                 if (!requireState(rid, State.IN_WORLD)) return;
                 state = State.AUTHENTICATED;
                 CompletableFuture<Void> saved = ctx.gateway().leave(this).exceptionally(err -> null);
-                run(rid, saved.thenCompose(v -> ctx.accounts().listCharacters(accountId)), list ->
-                        reply(rid, ServerMessage.newBuilder().setCharacters(characterList(list))));
+                freeSeat();
+                run(rid, saved.thenCompose(v -> ctx.accounts().listCharacters(accountId)), list -> {
+                    rememberWorlds(list);
+                    reply(rid, ServerMessage.newBuilder().setCharacters(characterList(list)));
+                });
+            }
+            case LIST_WORLDS -> {
+                if (state == State.ANONYMOUS) {
+                    replyError(rid, ErrorCode.NOT_AUTHENTICATED, "Log in first");
+                    return;
+                }
+                reply(rid, ServerMessage.newBuilder().setWorlds(ctx.worlds().list()));
             }
             case LOGOUT -> {
                 if (token != null) ctx.accounts().logout(token);
@@ -187,14 +217,24 @@ public final class Connection implements ClientLink {
             LoginOk.Builder ok = LoginOk.newBuilder()
                     .setAccountId(accountId)
                     .setUsername(r.account().username())
-                    .setSessionToken(token);
+                    .setSessionToken(token)
+                    .addAllWorlds(ctx.worlds().infos());
             for (CharacterRecord c : r.characters()) ok.addCharacters(AccountService.toSummary(c));
+            rememberWorlds(r.characters());
             reply(rid, ServerMessage.newBuilder().setLoginOk(ok));
         });
     }
 
     private void enterWorld(CharacterClaim claim, int rid) {
+        if (closing) return; // told to go while the character loaded
         CharacterRecord rec = claim.character();
+        characterWorlds.put(rec.id(), rec.world());
+        WorldDirectory.Entry place = ctx.worlds().forCharacter(rec.world());
+        if (seat == null || seat != place) {
+            // not known before the claim (or not as stored): the seat is taken now
+            if (!takeSeat(rid, rec.world())) return;
+        }
+        world = seat.world();
         state = State.ENTERING;
         inbox = new Inbox(ctx.config().inputQueue());
         characterId = rec.id();
@@ -204,7 +244,7 @@ public final class Connection implements ClientLink {
         BotFleet bots = ctx.accounts().botFleet();
         if (botAccount && bots.enabled()) {
             // Load-test bots start where the workload wants them, not where they were saved.
-            TileMap.Point at = bots.spawnPoint();
+            TileMap.Point at = bots.spawnPoint(seat.world().map());
             x = at.x();
             y = at.y();
         }
@@ -214,11 +254,50 @@ public final class Connection implements ClientLink {
         ctx.gateway().enter(this, join);
     }
 
+    /**
+     * Takes a seat in the world called {@code worldName} for entering it, or replies with why
+     * not: NO_SUCH_WORLD (the character's world is not configured here), WORLD_FULL.
+     */
+    private boolean takeSeat(int rid, String worldName) {
+        freeSeat();
+        WorldDirectory.Entry place = ctx.worlds().forCharacter(worldName);
+        if (place == null) {
+            replyError(rid, ErrorCode.NO_SUCH_WORLD, "This character's world, " + worldName + ", is not on this server");
+            return false;
+        }
+        if (!place.takeSeat()) {
+            replyError(rid, ErrorCode.WORLD_FULL, place.name() + " is full (" + place.capacity()
+                    + " of " + place.capacity() + " players); try again later");
+            return false;
+        }
+        seat = place;
+        return true;
+    }
+
+    /** Gives the seat back, if this connection holds one. Event loop. */
+    private void freeSeat() {
+        if (seat == null) return;
+        seat.freeSeat();
+        seat = null;
+    }
+
+    private void rememberWorlds(List<CharacterRecord> characters) {
+        characterWorlds.clear();
+        for (CharacterRecord c : characters) characterWorlds.put(c.id(), c.world());
+    }
+
     /** Runs {@code onSuccess} on the event loop when {@code future} completes, or replies with its error. */
     private <T> void run(int rid, CompletableFuture<T> future, java.util.function.Consumer<T> onSuccess) {
+        run(rid, future, onSuccess, () -> { });
+    }
+
+    /** As above, running {@code onFailure} first when the request fails (or the connection closed meanwhile). */
+    private <T> void run(int rid, CompletableFuture<T> future, java.util.function.Consumer<T> onSuccess,
+                         Runnable onFailure) {
         busy = true;
         future.whenComplete((value, err) -> channel.eventLoop().execute(() -> {
             busy = false;
+            if (err != null) onFailure.run();
             if (state == State.CLOSED) return;
             if (err == null) {
                 try {
@@ -250,6 +329,7 @@ public final class Connection implements ClientLink {
         boolean inWorld = state == State.IN_WORLD || state == State.ENTERING;
         state = State.CLOSED;
         closing = true;
+        freeSeat();
         if (accountId != 0) ctx.sessions().release(accountId, this);
         if (inWorld) ctx.gateway().leave(this);
         outbound.close();
@@ -264,6 +344,11 @@ public final class Connection implements ClientLink {
     /** The queue of this connection's in-world messages for the tick (null before it entered the world). */
     public Inbox inbox() {
         return inbox;
+    }
+
+    /** The world this connection's character entered last, or null. Any thread. */
+    public World world() {
+        return world;
     }
 
     /** The character this connection entered the world with, or 0. Any thread. */
@@ -344,6 +429,9 @@ public final class Connection implements ClientLink {
         if (closing) return;
         flushPendingNow();
         closing = true;
+        // Told to go: its place is free for whoever comes next (a player taking over this
+        // account from elsewhere, into a full world), before the socket has finished closing.
+        freeSeat();
         if (!channel.isActive()) return;
         ServerMessage bye = ServerMessage.newBuilder().setDisconnect(Disconnect.newBuilder()
                 .setReason(reason).setMessage(message)).build();

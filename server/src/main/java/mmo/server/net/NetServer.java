@@ -47,9 +47,15 @@ public final class NetServer implements AutoCloseable {
     public NetServer(ServerConfig config, GameContext game) {
         this.config = config;
         this.game = game;
-        java.nio.file.Path mapFile = java.nio.file.Path.of(config.mapResource());
-        this.files = new StaticFiles(java.nio.file.Files.isRegularFile(mapFile)
-                ? mapFile.toAbsolutePath().getParent() : null);
+        // every world's map folder, for maps given as files
+        java.util.List<java.nio.file.Path> mapDirs = new java.util.ArrayList<>();
+        for (ServerConfig.WorldConfig w : config.worlds()) {
+            java.nio.file.Path mapFile = java.nio.file.Path.of(w.map());
+            if (!java.nio.file.Files.isRegularFile(mapFile)) continue;
+            java.nio.file.Path dir = mapFile.toAbsolutePath().normalize().getParent();
+            if (!mapDirs.contains(dir)) mapDirs.add(dir);
+        }
+        this.files = new StaticFiles(mapDirs);
     }
 
     /**

@@ -36,11 +36,16 @@ final class StaticFiles {
 
     private final ConcurrentHashMap<String, Optional<File>> cache = new ConcurrentHashMap<>();
     private final ClassLoader loader = StaticFiles.class.getClassLoader();
-    private final java.nio.file.Path mapDirectory;
+    private final java.util.List<java.nio.file.Path> mapDirectories;
 
     /** @param mapDirectory a directory served at {@code /maps/} before the classpath, or null */
     StaticFiles(java.nio.file.Path mapDirectory) {
-        this.mapDirectory = mapDirectory;
+        this(mapDirectory == null ? java.util.List.of() : java.util.List.of(mapDirectory));
+    }
+
+    /** @param mapDirectories directories served at {@code /maps/} before the classpath, tried in order */
+    StaticFiles(java.util.List<java.nio.file.Path> mapDirectories) {
+        this.mapDirectories = java.util.List.copyOf(mapDirectories);
     }
 
     /** The file for a request path, or empty for 404. */
@@ -66,13 +71,15 @@ final class StaticFiles {
     }
 
     private Optional<File> load(String resource) {
-        if (mapDirectory != null && resource.startsWith("maps/")) {
-            java.nio.file.Path file = mapDirectory.resolve(resource.substring("maps/".length())).normalize();
-            if (file.startsWith(mapDirectory) && java.nio.file.Files.isRegularFile(file)) {
-                try {
-                    return Optional.of(new File(java.nio.file.Files.readAllBytes(file), type(resource)));
-                } catch (IOException e) {
-                    return Optional.empty();
+        if (resource.startsWith("maps/")) {
+            for (java.nio.file.Path mapDirectory : mapDirectories) {
+                java.nio.file.Path file = mapDirectory.resolve(resource.substring("maps/".length())).normalize();
+                if (file.startsWith(mapDirectory) && java.nio.file.Files.isRegularFile(file)) {
+                    try {
+                        return Optional.of(new File(java.nio.file.Files.readAllBytes(file), type(resource)));
+                    } catch (IOException e) {
+                        return Optional.empty();
+                    }
                 }
             }
         }

@@ -31,16 +31,21 @@ public interface WorldGateway {
     /** An account logged in on this connection (a cluster tells the other nodes, which close its older session). Event loop. */
     default void loggedIn(Connection connection, long accountId) {}
 
-    /** The one-process gateway: the world is right here. */
+    /**
+     * The one-process gateway: the worlds are right here. A connection's character goes into
+     * the world the connection chose for it ({@link Connection#world()}).
+     */
     final class Local implements WorldGateway {
-        private final World world;
+        private final World first;
 
-        public Local(World world) {
-            this.world = world;
+        /** @param first the first world, whose tick Pong reports (the worlds tick in step) */
+        public Local(World first) {
+            this.first = first;
         }
 
         @Override
         public void enter(Connection connection, World.JoinRequest join) {
+            World world = connection.world();
             world.execute(() -> {
                 if (!connection.isClosing()) world.join(join);
             });
@@ -53,6 +58,8 @@ public interface WorldGateway {
 
         @Override
         public CompletableFuture<Void> leave(Connection connection) {
+            World world = connection.world();
+            if (world == null) return CompletableFuture.completedFuture(null);
             CompletableFuture<Void> saved = new CompletableFuture<>();
             world.execute(() -> world.leave(connection).whenComplete((ok, err) -> {
                 if (err != null) saved.completeExceptionally(err);
@@ -63,7 +70,7 @@ public interface WorldGateway {
 
         @Override
         public int currentTick() {
-            return world.currentTick();
+            return first.currentTick();
         }
     }
 }

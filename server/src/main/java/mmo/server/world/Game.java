@@ -93,7 +93,7 @@ final class Game {
         this.lootBySlot = new Loot[regions * lootPerRegion];
         List<Creature> list = new ArrayList<>();
         int id = 1;
-        for (Content.SpawnDef s : content.spawns()) {
+        for (Content.SpawnDef s : content.spawnsFor(Content.mapName(map.resourcePath()))) {
             checkSpawn(s);
             Content.CreatureDef def = content.creatures().get(s.creature());
             for (int i = 0; i < s.count(); i++) {

@@ -29,4 +29,18 @@ class StaticFilesTest {
         assertThat(files.lookup("/protocol/mmo.proto").orElseThrow().bytes().length).isPositive();
         assertThat(files.lookup("/nothing-here.js")).isEmpty();
     }
+
+    @Test
+    void servesEveryWorldsMapFolder() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        Files.writeString(a.resolve("aldoria.tmj"), "{\"a\":1}");
+        Files.writeString(b.resolve("borea.tmj"), "{\"b\":2}");
+        StaticFiles files = new StaticFiles(java.util.List.of(a, b));
+
+        assertThat(new String(files.lookup("/maps/aldoria.tmj").orElseThrow().bytes())).contains("\"a\"");
+        assertThat(new String(files.lookup("/maps/borea.tmj").orElseThrow().bytes())).contains("\"b\"");
+        assertThat(files.lookup("/maps/test.tmj")).isPresent();
+        assertThat(files.lookup("/maps/../a/aldoria.tmj")).isEmpty();
+    }
 }

@@ -32,7 +32,7 @@ class GameTest {
     static final Content BASE = Content.loadDefault();
 
     static Content withSpawns(Content.SpawnDef... spawns) {
-        return new Content(BASE.classes(), BASE.items(), BASE.creatures(), List.of(spawns));
+        return new Content(BASE.classes(), BASE.items(), BASE.creatures(), java.util.Map.of("test", List.of(spawns)));
     }
 
     static World gameWorld(MemoryLedger ledger, Content.SpawnDef... spawns) {

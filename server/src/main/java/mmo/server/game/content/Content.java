@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * the line and the problem; a server never runs on half-valid content. Immutable; any thread.
  */
 public record Content(Map<CharacterClass, ClassDef> classes, Map<String, ItemDef> items,
-                      Map<String, CreatureDef> creatures, List<SpawnDef> spawns) {
+                      Map<String, CreatureDef> creatures, Map<String, List<SpawnDef>> spawns) {
 
     public static final List<String> FILES = List.of("classes.conf", "items.conf", "creatures.conf", "spawns.conf");
     /** Most creatures all spawn areas together may hold (their entity ids are 1 .. this). */
@@ -114,7 +114,21 @@ public record Content(Map<CharacterClass, ClassDef> classes, Map<String, ItemDef
 
     /** The same content with no creature spawns. */
     public Content withoutSpawns() {
-        return new Content(classes, items, creatures, List.of());
+        return new Content(classes, items, creatures, Map.of());
+    }
+
+    /**
+     * The spawn areas of a map, by the map's name: its file name without {@code .tmj}
+     * ({@code maps/world.tmj} is "world"). A map without an entry has no creatures.
+     */
+    public List<SpawnDef> spawnsFor(String mapName) {
+        return spawns.getOrDefault(mapName, List.of());
+    }
+
+    /** The name spawns.conf knows a map by: its file name without the extension. */
+    public static String mapName(String mapPath) {
+        String f = mapPath.substring(Math.max(mapPath.lastIndexOf('/'), mapPath.lastIndexOf('\\')) + 1);
+        return f.endsWith(".tmj") ? f.substring(0, f.length() - 4) : f;
     }
 
     /** An item definition by id, or null. */
@@ -122,10 +136,23 @@ public record Content(Map<CharacterClass, ClassDef> classes, Map<String, ItemDef
         return items.get(id);
     }
 
-    private static List<SpawnDef> spawns(Reader r, Map<String, CreatureDef> creatures) {
+    private static Map<String, List<SpawnDef>> spawns(Reader r, Map<String, CreatureDef> creatures) {
+        ConfigObject maps = r.object(r.root, "spawns");
+        Map<String, List<SpawnDef>> out = new LinkedHashMap<>();
+        for (String map : maps.keySet()) {
+            ConfigValue list = maps.get(map);
+            if (list.valueType() != ConfigValueType.LIST) {
+                throw r.error(list, "spawns of map '" + map + "' must be a list [ { creature = ..., ... } ]");
+            }
+            out.put(map, spawnList(r, (com.typesafe.config.ConfigList) list, creatures));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static List<SpawnDef> spawnList(Reader r, com.typesafe.config.ConfigList list, Map<String, CreatureDef> creatures) {
         List<SpawnDef> out = new ArrayList<>();
         int total = 0;
-        for (ConfigValue v : r.list(r.root, "spawns", "spawns.conf")) {
+        for (ConfigValue v : list) {
             if (v.valueType() != ConfigValueType.OBJECT) {
                 throw r.error(v, "each spawn area is { creature = ..., x = ..., y = ..., radius = ..., count = ... }");
             }

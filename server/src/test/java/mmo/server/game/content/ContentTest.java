@@ -44,9 +44,11 @@ class ContentTest {
             """;
 
     static final String SPAWNS = """
-            spawns = [
-              { creature = wolf, x = 100, y = 120, radius = 10, count = 4 }
-            ]
+            spawns {
+              world = [
+                { creature = wolf, x = 100, y = 120, radius = 10, count = 4 }
+              ]
+            }
             """;
 
     static Content parse(String classes, String items, String creatures) {
@@ -65,16 +67,18 @@ class ContentTest {
     @Test
     void spawnAreasNameTheirCreatureAndLine() {
         Content c = parse(CLASSES, ITEMS, CREATURES);
-        assertThat(c.spawns()).singleElement().satisfies(s -> {
+        assertThat(c.spawnsFor("other")).isEmpty();
+        assertThat(Content.mapName("maps/world.tmj")).isEqualTo("world");
+        assertThat(c.spawnsFor("world")).singleElement().satisfies(s -> {
             assertThat(s.creature()).isEqualTo("wolf");
             assertThat(s.count()).isEqualTo(4);
-            assertThat(s.origin()).isEqualTo("spawns.conf:2");
+            assertThat(s.origin()).isEqualTo("spawns.conf:3");
         });
         assertThatThrownBy(() -> parse(CLASSES, ITEMS, CREATURES, SPAWNS.replace("creature = wolf", "creature = dragon")))
                 .isInstanceOf(ContentException.class)
-                .hasMessage("spawns.conf:2: spawn area: creature 'dragon' is not defined in creatures.conf");
+                .hasMessage("spawns.conf:3: spawn area: creature 'dragon' is not defined in creatures.conf");
         assertThatThrownBy(() -> parse(CLASSES, ITEMS, CREATURES, SPAWNS.replace("count = 4", "count = 0")))
-                .hasMessage("spawns.conf:2: spawn area: 'count' must be more than 0");
+                .hasMessage("spawns.conf:3: spawn area: 'count' must be more than 0");
     }
 
     @Test
