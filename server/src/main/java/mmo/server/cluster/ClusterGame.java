@@ -62,7 +62,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     // message kinds (payloads are this class's own compact encoding)
     static final int JOIN = 1, HANDOFF = 2, INPUT = 3, OWNER = 4, FRAMES = 5, GHOSTS = 6, LEAVE = 7,
-            SAY = 8, WORLD_CHAT = 9, WHISPER = 10, KICK = 11, ACCOUNT_LOGIN = 12, INPUTS = 13;
+            SAY = 8, WORLD_CHAT = 9, WHISPER = 10, KICK = 11, ACCOUNT_LOGIN = 12, INPUTS = 13, GAME = 14;
     /** How often a gateway sends each owner node the client messages gathered since: one message, not one per input. */
     private static final long INPUT_BATCH_MILLIS = 4;
     static final String CHAT_TOPIC = "chat", SESSIONS_TOPIC = "sessions";
@@ -487,6 +487,20 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     }
 
     @Override
+    public void gameAction(int region, byte[] action) {
+        String owner = node.ownerOf(region).orElse(null);
+        if (self.equals(owner)) world.acceptGameAction(action);
+        else if (owner != null) toNode(owner, GAME, action);
+        else toRegion(region, GAME, action);
+    }
+
+    @Override
+    public void gameActionTo(String to, byte[] action) {
+        if (self.equals(to)) world.acceptGameAction(action);
+        else toNode(to, GAME, action);
+    }
+
+    @Override
     public void borderEntities(int toRegion, GhostBatch batch) {
         String owner = node.ownerOf(toRegion).orElse(null);
         if (owner == null || owner.equals(self)) return;
@@ -660,6 +674,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                     Wire.Leave l = Wire.readLeave(payload);
                     world.execute(() -> leaveHere(l.characterId(), l.session()));
                 }
+                case GAME -> world.acceptGameAction(payload);
                 default -> log.warn("region {}: unknown message kind {}", region, kind);
             }
         } catch (IOException | RuntimeException e) {
@@ -688,6 +703,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                     ownerIs(o.characterId(), o.session(), o.owner());
                 }
                 case FRAMES -> deliverFrames(payload);
+                case GAME -> world.acceptGameAction(payload);
                 case GHOSTS -> {
                     GhostBatch b = GhostBatch.decode(payload);
                     world.acceptGhosts(from, b);

@@ -36,4 +36,18 @@ public interface Border {
 
     /** This tick's {@link #borderEntities} and {@link #handOff} calls are all made. */
     default void tickEnd(int tick) {}
+
+    /** This world's address for replies to its {@link #gameAction}s (a cluster node's name). */
+    default String self() {
+        return "";
+    }
+
+    /**
+     * A game action for the world that owns {@code region} (an attack on a creature seen here
+     * as a ghost), delivered there through {@link World#acceptGameAction}.
+     */
+    default void gameAction(int region, byte[] action) {}
+
+    /** A game action for the world at address {@code world} (a reply: experience for a kill, a bite). */
+    default void gameActionTo(String world, byte[] action) {}
 }

@@ -53,9 +53,12 @@ final class Brain {
                 }
             }
             case CHASE -> {
-                Player p = g.world.player(c.targetId);
+                // its target: a player simulated here, or one simulated by another node seen
+                // here as a ghost (across a region border), bitten through that node
+                Entity p = g.world.entityAt(c.targetId);
+                boolean alive = p instanceof Player q ? !q.dead : p instanceof Ghost;
                 float hx = c.x - c.homeX, hy = c.y - c.homeY;
-                if (p == null || p.dead || hx * hx + hy * hy > def.leash() * def.leash()) {
+                if (!alive || hx * hx + hy * hy > def.leash() * def.leash()) {
                     goHome(c);
                     return;
                 }
@@ -67,7 +70,14 @@ final class Brain {
                         c.attackReadyAt = t + g.ticks(def.attackCooldown());
                         g.event(EntityEvent.newBuilder().setId(c.id)
                                 .setAttack(Attack.newBuilder().setTarget(p.id).setAbility("Attack")).build());
-                        g.damagePlayer(p, c, def.damage(), t);
+                        if (p instanceof Player q) {
+                            g.damagePlayer(q, c.id, def.damage(), t);
+                        } else {
+                            String owner = World.sourceOf((Ghost) p);
+                            if (owner != null && g.world.border() != null) {
+                                g.world.border().gameActionTo(owner, RemoteAction.bite(p.id, c.id, def.damage()));
+                            }
+                        }
                     }
                 } else {
                     walk(g, c, p.x, p.y, def.speed(), reach * 0.8f);

@@ -33,6 +33,7 @@ final class Creature extends Entity {
     // The player that hit it first: it gets the experience and first claim on the loot.
     int taggedBy;
     long taggedCharacter;
+    String taggedWorld;     // the other world simulating that player, or null (here)
 
     Creature(int id, Content.CreatureDef def, Content.SpawnDef spawn, int homeRegion, float x, float y) {
         super(id, x, y);

@@ -373,8 +373,17 @@ final class Game {
         }
         Entity target = targetId == p.id ? p : world.entityAt(targetId);
         boolean heal = a.kind() == Content.AbilityKind.HEAL;
-        if (target == null || target.isGhost()) {
+        if (target == null || target.isGhost() && (heal || world.border() == null)) {
             world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, target == null ? "No such target" : "That target is beyond your reach");
+            return;
+        }
+        if (target instanceof Ghost g) {
+            // simulated by another node (across a region border): checked here, applied there
+            if (!inReach(p, g, a, rid)) return;
+            startCooldown(p, a, t);
+            event(EntityEvent.newBuilder().setId(p.id).setAttack(Attack.newBuilder().setTarget(g.id).setAbility(a.name())).build());
+            world.border().gameAction(world.regionIndex(g.x, g.y),
+                    RemoteAction.hit(g.id, p.id, p.characterId, a.amount() + powerOf(p) / 2, world.border().self()));
             return;
         }
         if (heal ? !(target instanceof Player) : !(target instanceof Creature)) {
@@ -385,17 +394,8 @@ final class Game {
             world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, "The target is dead");
             return;
         }
-        float dx = target.x - p.x, dy = target.y - p.y;
-        if (dx * dx + dy * dy > a.range() * a.range()) {
-            world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, "Out of range");
-            return;
-        }
-        if (target != p && !LineOfSight.clear(map, p.x, p.y, target.x, target.y)) {
-            world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, "No line of sight");
-            return;
-        }
-        p.abilityReadyAt = t + Math.max(1, (int) Math.ceil(a.cooldown().toMillis() * tickRate / 1000.0));
-        if (p.lastingEmote != mmo.protocol.Emote.EMOTE_NONE) p.lastingEmote = mmo.protocol.Emote.EMOTE_NONE;
+        if (target != p && !inReach(p, target, a, rid)) return;
+        startCooldown(p, a, t);
         event(EntityEvent.newBuilder().setId(p.id).setAttack(Attack.newBuilder().setTarget(target.id).setAbility(a.name())).build());
         int amount = a.amount() + powerOf(p) / 2;
         if (heal) {
@@ -406,7 +406,57 @@ final class Game {
             q.statsDirty = true;
             event(hit(q.id, p.id, -healed, q.health, q.maxHealth));
         } else {
-            damageCreature((Creature) target, p, amount, t);
+            damageCreature((Creature) target, p.id, p.characterId, null, amount, t);
+        }
+    }
+
+    private boolean inReach(Player p, Entity target, Content.Ability a, int rid) {
+        float dx = target.x - p.x, dy = target.y - p.y;
+        if (dx * dx + dy * dy > a.range() * a.range()) {
+            world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, "Out of range");
+            return false;
+        }
+        if (!LineOfSight.clear(map, p.x, p.y, target.x, target.y)) {
+            world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, "No line of sight");
+            return false;
+        }
+        return true;
+    }
+
+    private void startCooldown(Player p, Content.Ability a, int t) {
+        p.abilityReadyAt = t + Math.max(1, (int) Math.ceil(a.cooldown().toMillis() * tickRate / 1000.0));
+        if (p.lastingEmote != mmo.protocol.Emote.EMOTE_NONE) p.lastingEmote = mmo.protocol.Emote.EMOTE_NONE;
+    }
+
+    // ------------------------------------------------------------------ across worlds (cluster nodes)
+
+    /** A game action another world sent (see {@link RemoteAction}). */
+    void remoteAction(byte[] bytes) {
+        RemoteAction a;
+        try {
+            a = RemoteAction.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            log.warn("bad game action from another node: {}", e.getMessage());
+            return;
+        }
+        int t = world.currentTick() + 1;
+        switch (a.kind()) {
+            case RemoteAction.HIT -> {
+                // a player there hit a creature simulated here
+                if (!(entity((int) a.target()) instanceof Creature c) || !c.active || c.dead) return;
+                damageCreature(c, a.source(), a.sourceCharacter(), a.replyTo(), a.amount(), t);
+            }
+            case RemoteAction.BITE -> {
+                // a creature there bit a player simulated here
+                Player p = world.player((int) a.target());
+                if (p != null) damagePlayer(p, a.source(), a.amount(), t);
+            }
+            case RemoteAction.REWARD -> {
+                Player p = world.playerByCharacter(a.target());
+                if (p != null) grantXp(p, a.amount());
+                else log.info("experience {} for character {} found it gone from here; not granted", a.amount(), a.target());
+            }
+            default -> log.warn("unknown game action {}", a.kind());
         }
     }
 
@@ -415,35 +465,44 @@ final class Game {
                 .setHit(Hit.newBuilder().setSource(source).setAmount(amount).setHealth(health).setMaxHealth(max)).build();
     }
 
-    private void damageCreature(Creature c, Player by, int amount, int t) {
+    /**
+     * Damage to a creature by the player {@code byId} (character {@code byCharacter}), simulated
+     * here or, when {@code byWorld} is set, by that other world (which gets the experience).
+     */
+    private void damageCreature(Creature c, int byId, long byCharacter, String byWorld, int amount, int t) {
         int dealt = Math.min(amount, c.health);
         c.health -= dealt;
         c.changed();
         if (c.taggedBy == 0) {
-            c.taggedBy = by.id;
-            c.taggedCharacter = by.characterId;
+            c.taggedBy = byId;
+            c.taggedCharacter = byCharacter;
+            c.taggedWorld = byWorld;
         }
-        event(hit(c.id, by.id, dealt, c.health, c.def.health()));
+        event(hit(c.id, byId, dealt, c.health, c.def.health()));
         if (c.health <= 0) {
-            killCreature(c, by, t);
+            killCreature(c, byId, t);
         } else if (c.state != Creature.State.CHASE && c.state != Creature.State.RETURN) {
             c.state = Creature.State.CHASE; // it fights back
-            c.targetId = by.id;
+            c.targetId = byId;
         }
     }
 
-    private void killCreature(Creature c, Player killer, int t) {
+    private void killCreature(Creature c, int killerId, int t) {
         c.dead = true;
         c.changed();
         c.corpseUntil = t + corpseTicks;
         c.respawnAt = t + Math.max(1, (int) (c.def.respawn().toMillis() * tickRate / 1000));
         c.state = Creature.State.IDLE;
         c.targetId = 0;
-        event(EntityEvent.newBuilder().setId(c.id).setDeath(Death.newBuilder().setKiller(killer.id)).build());
-        Player rewarded = world.player(c.taggedBy);
-        if (rewarded == null || rewarded.characterId != c.taggedCharacter) rewarded = killer;
-        grantXp(rewarded, c.def.xp());
-        long owner = rewarded.characterId;
+        event(EntityEvent.newBuilder().setId(c.id).setDeath(Death.newBuilder().setKiller(killerId)).build());
+        // the experience to who hit it first (its tag), wherever that player is simulated
+        Player rewarded = world.playerByCharacter(c.taggedCharacter);
+        if (rewarded != null) {
+            grantXp(rewarded, c.def.xp());
+        } else if (c.taggedWorld != null && world.border() != null) {
+            world.border().gameActionTo(c.taggedWorld, RemoteAction.reward(c.taggedCharacter, c.def.xp()));
+        }
+        long owner = c.taggedCharacter;
         int gold = c.def.goldMin() + (c.def.goldMax() > c.def.goldMin() ? rnd.nextInt(c.def.goldMax() - c.def.goldMin() + 1) : 0);
         if (gold > 0) dropNear(c.x, c.y, null, gold, owner, t);
         for (Content.Drop d : c.def.drops()) {
@@ -507,21 +566,21 @@ final class Game {
         }
     }
 
-    void damagePlayer(Player p, Creature by, int amount, int t) {
+    void damagePlayer(Player p, int byId, int amount, int t) {
         if (p.dead) return;
         int dealt = Math.min(p.health, Math.max(1, amount - armorOf(p) / 2));
         p.health -= dealt;
         p.lastHurtAt = t;
         p.changed();
         p.statsDirty = true;
-        event(hit(p.id, by.id, dealt, p.health, p.maxHealth));
+        event(hit(p.id, byId, dealt, p.health, p.maxHealth));
         if (p.health <= 0) {
             p.dead = true;
             p.diedAt = t;
             p.dirX = 0;
             p.dirY = 0;
             p.changed();
-            event(EntityEvent.newBuilder().setId(p.id).setDeath(Death.newBuilder().setKiller(by.id)).build());
+            event(EntityEvent.newBuilder().setId(p.id).setDeath(Death.newBuilder().setKiller(byId)).build());
             deadPlayers.add(p);
             if (p.trade != null) p.trade.cancel("Partner died");
         }
@@ -593,6 +652,7 @@ final class Game {
         c.targetId = 0;
         c.taggedBy = 0;
         c.taggedCharacter = 0;
+        c.taggedWorld = null;
         c.nextWanderAt = t + 1 + rnd.nextInt(5 * tickRate);
         c.changed();
     }

@@ -15,25 +15,40 @@ import java.util.Set;
  * lasting emote). The receiving world shows them as ghosts ({@link World#acceptGhosts}).
  * Immutable once built; any thread.
  *
+ * <p>It also carries the tick's events of those entities (hits, deaths, attacks: encoded
+ * {@code EntityEvent}s), which the receiving world shows to the viewers of the ghosts.
+ *
  * <p>Wire form ({@link #encode}): varint format version, varint tick, varint count, then per
- * entity varint id, fixed32 x, fixed32 y, length-delimited enter fields.
+ * entity varint id, fixed32 x, fixed32 y, length-delimited enter fields; then varint event
+ * count and per event varint entity id, length-delimited event.
  */
 public final class GhostBatch {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private final int tick;
     private final int count;
     private final int[] ids;
     private final float[] xy;
     private final byte[][] enterFields;
+    private final int[] eventIds;
+    private final byte[][] events;
 
-    private GhostBatch(int tick, int count, int[] ids, float[] xy, byte[][] enterFields) {
+    private GhostBatch(int tick, int count, int[] ids, float[] xy, byte[][] enterFields, int[] eventIds, byte[][] events) {
         this.tick = tick;
         this.count = count;
         this.ids = ids;
         this.xy = xy;
         this.enterFields = enterFields;
+        this.eventIds = eventIds;
+        this.events = events;
     }
+
+    /** How many events the batch carries. */
+    public int eventCount() { return events.length; }
+    /** The entity an event happened to. */
+    public int eventId(int i) { return eventIds[i]; }
+    /** An encoded {@code EntityEvent}; shared, not to be modified. */
+    public byte[] event(int i) { return events[i]; }
 
     /** The tick of the sending world this batch was taken in. */
     public int tick() { return tick; }
@@ -46,7 +61,7 @@ public final class GhostBatch {
 
     /** An empty batch for {@code tick}. */
     public static GhostBatch empty(int tick) {
-        return new GhostBatch(tick, 0, new int[0], new float[0], new byte[0][]);
+        return new GhostBatch(tick, 0, new int[0], new float[0], new byte[0][], new int[0], new byte[0][]);
     }
 
     /**
@@ -64,8 +79,16 @@ public final class GhostBatch {
         Builder out = new Builder(tick == Integer.MIN_VALUE ? 0 : tick, total);
         Set<Integer> seen = new HashSet<>();
         for (GhostBatch b : batches) {
+            Set<Integer> firstHere = new HashSet<>();
             for (int i = 0; i < b.count; i++) {
-                if (seen.add(b.ids[i])) out.add(b.ids[i], b.x(i), b.y(i), b.enterFields[i]);
+                if (seen.add(b.ids[i])) {
+                    out.add(b.ids[i], b.x(i), b.y(i), b.enterFields[i]);
+                    firstHere.add(b.ids[i]);
+                }
+            }
+            // an entity's events once, with its first occurrence
+            for (int i = 0; i < b.events.length; i++) {
+                if (firstHere.contains(b.eventIds[i])) out.addEvent(b.eventIds[i], b.events[i]);
             }
         }
         return out.build();
@@ -80,6 +103,10 @@ public final class GhostBatch {
             size += CodedOutputStream.computeUInt32SizeNoTag(ids[i]) + 8
                     + CodedOutputStream.computeByteArraySizeNoTag(enterFields[i]);
         }
+        size += CodedOutputStream.computeUInt32SizeNoTag(events.length);
+        for (int i = 0; i < events.length; i++) {
+            size += CodedOutputStream.computeUInt32SizeNoTag(eventIds[i]) + CodedOutputStream.computeByteArraySizeNoTag(events[i]);
+        }
         byte[] bytes = new byte[size];
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);
         try {
@@ -91,6 +118,11 @@ public final class GhostBatch {
                 out.writeFloatNoTag(xy[2 * i]);
                 out.writeFloatNoTag(xy[2 * i + 1]);
                 out.writeByteArrayNoTag(enterFields[i]);
+            }
+            out.writeUInt32NoTag(events.length);
+            for (int i = 0; i < events.length; i++) {
+                out.writeUInt32NoTag(eventIds[i]);
+                out.writeByteArrayNoTag(events[i]);
             }
             out.checkNoSpaceLeft();
         } catch (IOException e) {
@@ -114,6 +146,12 @@ public final class GhostBatch {
                 float x = in.readFloat(), y = in.readFloat();
                 b.add(id, x, y, in.readByteArray());
             }
+            int events = in.readUInt32();
+            if (events < 0 || events > bytes.length) throw new IllegalArgumentException("bad event count " + events);
+            for (int i = 0; i < events; i++) {
+                int id = in.readUInt32();
+                b.addEvent(id, in.readByteArray());
+            }
             if (!in.isAtEnd()) throw new IllegalArgumentException("trailing bytes after ghost batch");
             return b.build();
         } catch (IOException e) {
@@ -128,6 +166,15 @@ public final class GhostBatch {
         private int[] ids;
         private float[] xy;
         private byte[][] enterFields;
+        private final java.util.ArrayList<Integer> eventIds = new java.util.ArrayList<>(0);
+        private final java.util.ArrayList<byte[]> events = new java.util.ArrayList<>(0);
+
+        /** Adds an event of entity {@code id} (an encoded EntityEvent, kept, not copied). */
+        public Builder addEvent(int id, byte[] event) {
+            eventIds.add(id);
+            events.add(event);
+            return this;
+        }
 
         public Builder(int tick) {
             this(tick, 8);
@@ -157,9 +204,12 @@ public final class GhostBatch {
         }
 
         public GhostBatch build() {
-            if (count == ids.length) return new GhostBatch(tick, count, ids, xy, enterFields);
+            int[] eids = new int[eventIds.size()];
+            for (int i = 0; i < eids.length; i++) eids[i] = eventIds.get(i);
+            byte[][] ev = events.toArray(new byte[0][]);
+            if (count == ids.length) return new GhostBatch(tick, count, ids, xy, enterFields, eids, ev);
             return new GhostBatch(tick, count, Arrays.copyOf(ids, count), Arrays.copyOf(xy, 2 * count),
-                    Arrays.copyOf(enterFields, count));
+                    Arrays.copyOf(enterFields, count), eids, ev);
         }
     }
 }

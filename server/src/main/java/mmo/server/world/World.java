@@ -1248,6 +1248,31 @@ public final class World {
             g.ghostSource = src;
             g.ghostStamp = src.stamp;
         }
+        for (int i = 0; i < batch.eventCount(); i++) {
+            if (!(byId[batch.eventId(i)] instanceof Ghost)) continue; // simulated here: its own events count
+            try {
+                tickEvents.add(EntityEvent.parseFrom(batch.event(i)));
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                log.warn("bad event from {} for entity {}", sourceName, batch.eventId(i));
+            }
+        }
+    }
+
+    /** A game action from another world (see {@link Border#gameAction}), applied at the next tick. Any thread. */
+    public void acceptGameAction(byte[] action) {
+        execute(() -> {
+            if (game != null) game.remoteAction(action);
+        });
+    }
+
+    /** Where this world's border sends game actions (null: it owns the whole map). */
+    Border border() {
+        return border;
+    }
+
+    /** The world simulating the ghost {@code g} (its source's address), or null if unknown. */
+    static String sourceOf(Ghost g) {
+        return g.ghostSource == null ? null : g.ghostSource.name;
     }
 
     private void dropGhost(Ghost g) {
@@ -1281,7 +1306,14 @@ public final class World {
                 if (p.isGhost() || p instanceof Player q && q.leaving) continue;
                 float dx = Math.max(0, Math.max(x0 - p.x, p.x - x1));
                 float dy = Math.max(0, Math.max(y0 - p.y, p.y - y1));
-                if (dx * dx + dy * dy <= r2) batch.add(p.id, p.x, p.y, p.enterFields());
+                if (dx * dx + dy * dy <= r2) {
+                    batch.add(p.id, p.x, p.y, p.enterFields());
+                    // the tick's events of what is reported (hits, deaths): viewers there see them too
+                    for (int e = 0; e < tickEvents.size(); e++) {
+                        EntityEvent ev = tickEvents.get(e);
+                        if (ev.getId() == p.id) batch.addEvent(p.id, ev.toByteArray());
+                    }
+                }
             }
             try {
                 border.borderEntities(region, batch.build());
