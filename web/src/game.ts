@@ -189,6 +189,8 @@ export class GameSession {
       tradeCancel: () => this.send(act.tradeCancel()),
     });
     this.resetPanels();
+    this.selfChanged();
+    this.actionBar.setAbility("", 0, 0);
   }
 
   get ownName(): string {
@@ -240,7 +242,7 @@ export class GameSession {
     scene.setOwnLevel(this.world.self.level);
     scene.sprite(this.ownSpawn(), true);
     for (const e of this.world.entities.values()) scene.sprite(e);
-    this.targetChanged();
+    scene.setTarget(this.targeting.id, this.targetTone(this.targetShown));
   }
 
   stop(): void {
@@ -893,10 +895,11 @@ export class GameSession {
     this.targetShown = t;
     debug.target = t;
     this.targetFrame.update(t);
-    if (newTarget && this.scene) {
-      const tone: TargetTone = !t ? "neutral" : t.kind === "creature" ? "hostile" : t.kind === "loot" ? "neutral" : "friendly";
-      this.scene.setTarget(t?.id ?? 0, tone);
-    }
+    if (newTarget) this.scene?.setTarget(t?.id ?? 0, this.targetTone(t));
+  }
+
+  private targetTone(t: TargetInfo | null): TargetTone {
+    return !t ? "neutral" : t.kind === "creature" ? "hostile" : t.kind === "loot" ? "neutral" : "friendly";
   }
 
   // ------------------------------------------------------------------ drawing

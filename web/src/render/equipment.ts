@@ -313,9 +313,11 @@ export function drawOffHand(g: Pen, look: EquipLook): void {
       break;
     }
     case "tome":
-      g.rect(-3, 4, 5, 6).fill(c);
-      g.rect(-2.4, 4.5, 3.8, 5).fill(0xeee6d0);
-      g.rect(-3, 4, 1, 6).fill(shade(c, 0.7));
+      // a closed book held at the side: cover, page edges, a clasp
+      g.roundRect(-3.2, 3.6, 5.2, 6.6, 0.6).fill(c);
+      g.rect(1.3, 4.1, 0.7, 5.6).fill(0xeee6d0);
+      g.rect(-3.2, 3.6, 1, 6.6).fill(shade(c, 0.65));
+      g.rect(-1.6, 5.8, 2.2, 1.6).fill(0xd8b048);
       break;
     case "orb":
       g.circle(-0.5, 6.5, 2.6).fill(c);

@@ -217,8 +217,14 @@ export class Fx {
     const g = e.g;
     g.clear();
     g.rotation = 0;
-    g.circle(0, 0, 5).stroke({ color, width: 1.6, alpha: 0.9 });
-    g.circle(0, 0, 2.5).fill({ color, alpha: 0.5 });
+    // a spark: short rays round a bright core
+    for (let i = 0; i < 7; i++) {
+      const a = (i / 7) * Math.PI * 2 + 0.3;
+      const c = Math.cos(a), s = Math.sin(a);
+      g.poly([c * 2 - s * 0.7, s * 2 + c * 0.7, c * 6.5, s * 6.5, c * 2 + s * 0.7, s * 2 - c * 0.7]).fill({ color, alpha: 0.85 });
+    }
+    g.circle(0, 0, 2.4).fill({ color, alpha: 0.6 });
+    g.circle(0, 0, 1.2).fill({ color: 0xffffff, alpha: 0.9 });
     this.place(e, nowMs);
   }
 

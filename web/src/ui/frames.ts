@@ -88,7 +88,9 @@ export class ActionBar {
       this.name = label;
       $("ability-name").textContent = label;
     }
-    $("ability-btn").title = `${label} — range ${rangeUnits.toFixed(rangeUnits % 1 ? 1 : 0)}, cooldown ${(cooldownMs / 1000).toFixed(1)} s (key 1)`;
+    $("ability-btn").title = name
+      ? `${label} — range ${rangeUnits.toFixed(rangeUnits % 1 ? 1 : 0)}, cooldown ${(cooldownMs / 1000).toFixed(1)} s (key 1)`
+      : "Use your class ability on your target (key 1)";
   }
 
   /** The cooldown sweep: `fraction` of it left (1 just used, 0 ready), `remainingMs` for the number. */
