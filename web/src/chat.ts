@@ -6,12 +6,14 @@ import { ChatChannel, Emote, MAX_CHAT_LENGTH, isValidName } from "./protocol";
 export type ChatCommand =
   | { kind: "chat"; channel: ChatChannel; text: string; target: string }
   | { kind: "emote"; emote: Emote }
+  | { kind: "trade"; name: string }
   | { kind: "help" }
   | { kind: "error"; message: string }
   | { kind: "none" };
 
 export const HELP_TEXT =
-  "Say: just type. World: /world text (or /g text). Whisper: /w name text. Emotes: /wave /dance /sit.";
+  "Say: just type. World: /world text (or /g text). Whisper: /w name text. Emotes: /wave /dance /sit. "
+  + "Trade: /trade name. Keys: 1 ability, Tab next creature, E pick up, I bag, Esc clear target.";
 
 /** Length as the server counts it: Unicode code points. */
 export function codePointLength(s: string): number {
@@ -64,6 +66,11 @@ export function parseChat(input: string): ChatCommand {
       return { kind: "emote", emote: Emote.DANCE };
     case "sit":
       return { kind: "emote", emote: Emote.SIT };
+    case "trade": {
+      if (!rest) return { kind: "error", message: "Usage: /trade name" };
+      if (!isValidName(rest)) return { kind: "error", message: `No such name: ${rest}` };
+      return { kind: "trade", name: rest };
+    }
     case "help":
     case "?":
       return { kind: "help" };

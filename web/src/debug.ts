@@ -1,14 +1,64 @@
-// window.__mmo: a plain object the tests (and curious players) can read; updated every frame.
+// window.__mmo: a plain object the tests (and curious players) can read; updated every frame
+// (and on change for the game state: target, inventory, stats, trade), with functions that
+// act in the world as a click or key would (attack, pick up, equip, unequip, trade).
+import type { EquipmentView, InventoryModel, ItemView, SlotName } from "./items";
 import type { ChannelName, EmoteName } from "./protocol";
+import type { TradeView } from "./trade";
+import type { StatsView, TargetInfo } from "./ui/frames";
 
 export type AppState = "login" | "characters" | "world" | "disconnected";
 
 export interface DebugEntity {
   id: number;
+  kind: "player" | "creature" | "loot";
   name: string;
+  /** Where it is drawn now (interpolated), units. */
   x: number;
   y: number;
   emote: EmoteName;
+  level: number;
+  health: number;
+  maxHealth: number;
+  dead: boolean;
+  /** Players: item kinds worn per slot ("" = nothing). */
+  equipment: EquipmentView;
+  /** Creatures: content id. */
+  creature: string;
+  /** Loot: the item, or null for gold. */
+  item: ItemView | null;
+  gold: number;
+}
+
+/** What is drawn as worn on an entity: kinds per slot, and the shape drawn for each worn slot. */
+export interface DrawnEquipment extends EquipmentView {
+  shapes: Partial<Record<SlotName, string>>;
+  /** False when no renderer runs (the shapes are what would be drawn). */
+  drawn: boolean;
+}
+
+/** What the world session gives the hooks; null outside the world. */
+export interface WorldHooks {
+  entities(): DebugEntity[];
+  equipmentOf(id: number): DrawnEquipment | null;
+  attack(id: number): void;
+  pickUp(id: number): void;
+  equip(bagSlot: number): void;
+  unequip(slot: SlotName): void;
+  drop(bagSlot: number): void;
+  target(id: number): void;
+  tradeWith(id: number): void;
+  tradeAccept(): void;
+  tradeOffer(bagSlots: number[], gold: number): void;
+  tradeConfirm(): void;
+  tradeCancel(): void;
+}
+
+/** entities(): callable, and JSON.stringify(window.__mmo) still writes the array. */
+export type EntitiesFn = (() => DebugEntity[]) & { toJSON(): DebugEntity[] };
+
+export interface DebugError {
+  code: string;
+  message: string;
 }
 
 export interface DebugChat {
@@ -27,7 +77,8 @@ export interface MmoDebug {
   serverX: number;
   serverY: number;
   tick: number;
-  entities: DebugEntity[];
+  /** The other entities in view (players, creatures, loot). */
+  entities: EntitiesFn;
   fps: number;
   /** Round trip of the last Ping, ms (0 before the first Pong). */
   ping: number;
@@ -46,7 +97,40 @@ export interface MmoDebug {
   node: string;
   region: [number, number];
   handoffs: number;
+  /** The current target (may be yourself, kind "self"), or null. */
+  target: TargetInfo | null;
+  /** The latest Inventory (null before the first). */
+  inventory: ReturnType<InventoryModel["toJSON"]> | null;
+  /** The latest CharacterStats (null before the first). */
+  stats: StatsView | null;
+  trade: TradeView | null;
+  /** The last errors the server answered in-world requests with, newest last. */
+  errors: DebugError[];
+  /** What is drawn as worn on entity `id` (the own one too), or null if unknown. */
+  equipmentOf(id: number): DrawnEquipment | null;
+  /** Targets entity `id` and uses the class ability on it. */
+  attack(id: number): void;
+  pickUp(id: number): void;
+  equip(bagSlot: number): void;
+  unequip(slot: SlotName): void;
+  drop(bagSlot: number): void;
+  /** Targets entity `id` (0 clears). */
+  setTarget(id: number): void;
+  tradeWith(id: number): void;
+  tradeAccept(): void;
+  tradeOffer(bagSlots: number[], gold: number): void;
+  tradeConfirm(): void;
+  tradeCancel(): void;
 }
+
+let hooks: WorldHooks | null = null;
+
+/** The world session plugs its hooks in when it starts and out when it stops. */
+export function setWorldHooks(h: WorldHooks | null): void {
+  hooks = h;
+}
+
+const entities: EntitiesFn = Object.assign(() => hooks?.entities() ?? [], { toJSON: () => hooks?.entities() ?? [] });
 
 export const debug: MmoDebug = {
   state: "login",
@@ -56,7 +140,7 @@ export const debug: MmoDebug = {
   serverX: 0,
   serverY: 0,
   tick: 0,
-  entities: [],
+  entities,
   fps: 0,
   ping: 0,
   dilation: 1,
@@ -70,6 +154,23 @@ export const debug: MmoDebug = {
   node: "",
   region: [0, 0],
   handoffs: 0,
+  target: null,
+  inventory: null,
+  stats: null,
+  trade: null,
+  errors: [],
+  equipmentOf: (id) => hooks?.equipmentOf(id) ?? null,
+  attack: (id) => hooks?.attack(id),
+  pickUp: (id) => hooks?.pickUp(id),
+  equip: (slot) => hooks?.equip(slot),
+  unequip: (slot) => hooks?.unequip(slot),
+  drop: (slot) => hooks?.drop(slot),
+  setTarget: (id) => hooks?.target(id),
+  tradeWith: (id) => hooks?.tradeWith(id),
+  tradeAccept: () => hooks?.tradeAccept(),
+  tradeOffer: (slots, gold) => hooks?.tradeOffer(slots, gold),
+  tradeConfirm: () => hooks?.tradeConfirm(),
+  tradeCancel: () => hooks?.tradeCancel(),
 };
 
 declare global {
@@ -84,7 +185,6 @@ export function resetWorldDebug(): void {
   debug.entityId = 0;
   debug.x = debug.y = debug.serverX = debug.serverY = 0;
   debug.tick = 0;
-  debug.entities = [];
   debug.fps = 0;
   debug.dilation = 1;
   debug.emote = "none";
@@ -94,4 +194,10 @@ export function resetWorldDebug(): void {
   debug.node = "";
   debug.region = [0, 0];
   debug.handoffs = 0;
+  debug.target = null;
+  debug.inventory = null;
+  debug.stats = null;
+  debug.trade = null;
+  debug.errors = [];
+  hooks = null;
 }

@@ -1,30 +1,66 @@
 // One stay in the world: from WorldEntered until leaving, logging out or disconnecting.
 // Runs the client tick (keys -> Input -> prediction), applies WorldUpdates (world state,
-// reconciliation, interpolation buffers), draws with the Scene at display rate, and keeps
-// the HUD and window.__mmo current.
+// reconciliation, interpolation buffers, combat effects), draws with the Scene at display
+// rate, and keeps the HUD, the unit frames, the inventory and trade windows and
+// window.__mmo current. Clicks and keys target, fight, loot and trade; the server decides.
+import * as act from "./actions";
 import { parseChat, HELP_TEXT } from "./chat";
-import { debug } from "./debug";
+import { Cooldown, actionText } from "./combat";
+import { debug, setWorldHooks, type DebugEntity, type DrawnEquipment } from "./debug";
 import { TickClock } from "./interpolation";
+import { InventoryModel, SLOT_NAMES, emptyEquipment, type SlotName } from "./items";
 import { loadMap, type GameMap } from "./map";
-import type { Connection } from "./net";
+import type { ClientPayload, Connection } from "./net";
 import { ServerError } from "./net";
 import { Predictor } from "./prediction";
 import {
+  CharacterClass,
+  Constants,
+  ErrorCode,
   channelName,
   classLabel,
   defaultAppearance,
   toUnits,
+  type CharacterStats,
   type ChatMessage,
   type RegionOwner,
   type ServerMessage,
+  type TradeState,
   type WorldEntered,
   type WorldUpdate,
 } from "./protocol";
-import type { Drawable } from "./render/scene";
+import { equipmentLooks } from "./render/equipment";
+import type { Drawable, SpawnInfo, TargetTone } from "./render/scene";
 import { Scene } from "./render/scene";
+import { nearestLoot, Targeting } from "./targeting";
+import { TradeModel } from "./trade";
 import { ChatLog } from "./ui/chatlog";
 import { $, input } from "./ui/dom";
-import { WorldState, activeEmote } from "./world";
+import { ActionBar, PlayerFrame, TargetFrame, type StatsView, type TargetInfo } from "./ui/frames";
+import { InventoryPanel } from "./ui/inventory";
+import { Toasts } from "./ui/toast";
+import { ItemTooltip } from "./ui/tooltip";
+import { TradePanel } from "./ui/trade";
+import { WorldState, activeEmote, type Action, type RemoteEntity } from "./world";
+
+const PICKUP_RANGE: number = Constants.PICKUP_RANGE;
+/** How long the outcome of a trade stays on screen. */
+const TRADE_OUTCOME_MS = 4000;
+
+function statsView(s: CharacterStats): StatsView {
+  return {
+    level: s.level,
+    xp: Number(s.xp),
+    xpNext: Number(s.xpNext),
+    health: s.health,
+    maxHealth: s.maxHealth,
+    power: s.power,
+    armor: s.armor,
+    ability: s.ability,
+    abilityRange: s.abilityRange,
+    abilityCooldownMs: s.abilityCooldownMs,
+  };
+}
 
 const KEYS: Record<string, [number, number]> = {
   KeyW: [0, -1], ArrowUp: [0, -1],
@@ -72,6 +108,32 @@ export class GameSession {
   private readonly unsubscribe: () => void;
   private readonly cleanups: (() => void)[] = [];
 
+  // the game: what you have, what you aim at, what you trade
+  private readonly inventory = new InventoryModel();
+  private readonly trade = new TradeModel();
+  private readonly targeting = new Targeting();
+  private readonly cooldown = new Cooldown();
+  private stats: StatsView | null = null;
+  private readonly healer: boolean;
+  private tradeOutcomeTimer = 0;
+
+  // drawing: one Drawable per entity, reused every frame; the list rebuilt when one comes or goes
+  private readonly own: Drawable;
+  private readonly drawables = new Map<number, Drawable>();
+  private drawList: Drawable[] = [];
+  private drawListDirty = true;
+  private playersInView = 0;
+
+  // panels
+  private readonly toasts = new Toasts($("toasts"));
+  private readonly tooltip = new ItemTooltip($("item-tooltip"));
+  private readonly playerFrame: PlayerFrame;
+  private readonly targetFrame = new TargetFrame();
+  private readonly actionBar = new ActionBar();
+  private readonly inventoryPanel: InventoryPanel;
+  private readonly tradePanel: TradePanel;
+  private targetShown: TargetInfo | null = null;
+
   constructor(
     private readonly conn: Connection,
     private readonly entered: WorldEntered,
@@ -84,19 +146,59 @@ export class GameSession {
     this.clock.observe(entered.tick, performance.now());
     this.prevX = this.lastServerX = toUnits(entered.x);
     this.prevY = this.lastServerY = toUnits(entered.y);
+    this.own = { id: entered.entityId, x: this.prevX, y: this.prevY, emote: "none" };
+    const c = entered.character;
+    this.healer = c?.characterClass === CharacterClass.HEALER;
+    this.playerFrame = new PlayerFrame(c?.name ?? "", c ? classLabel(c.characterClass) : "");
+    this.inventoryPanel = new InventoryPanel({
+      bagClick: (slot) => this.bagClick(slot),
+      drop: (slot) => this.drop(slot),
+      unequip: (slot) => this.unequip(slot),
+    }, this.tooltip, c?.appearance);
+    this.tradePanel = new TradePanel({
+      accept: () => this.send(act.tradeAccept()),
+      decline: () => this.send(act.tradeCancel()),
+      confirm: () => this.send(act.tradeConfirm()),
+      cancel: () => this.send(act.tradeCancel()),
+      dismiss: () => this.dismissTrade(),
+      setGold: (gold) => this.send(act.tradeOffer(this.trade.withGold(this.inventory, gold))),
+      removeItem: (slot) => this.toggleOffer(slot),
+    }, this.tooltip);
     this.unsubscribe = conn.onMessage((m) => this.onMessage(m));
     debug.state = "world";
     debug.entityId = entered.entityId;
     debug.x = debug.serverX = this.prevX;
     debug.y = debug.serverY = this.prevY;
     debug.tick = entered.tick;
-    debug.entities = [];
-    debug.character = entered.character?.name ?? "";
+    debug.character = c?.name ?? "";
     debug.world = entered.world;
+    debug.trade = this.trade.state;
+    setWorldHooks({
+      entities: () => this.debugEntities(),
+      equipmentOf: (id) => this.equipmentOf(id),
+      attack: (id) => this.useAbility(id, true),
+      pickUp: (id) => this.send(act.pickUp(id)),
+      equip: (slot) => this.send(act.equip(slot)),
+      unequip: (slot) => this.unequip(slot),
+      drop: (slot) => this.drop(slot),
+      target: (id) => this.setTarget(id),
+      tradeWith: (id) => this.inviteToTrade(id),
+      tradeAccept: () => this.send(act.tradeAccept()),
+      tradeOffer: (slots, gold) => this.send(act.tradeOffer({ bagSlots: slots, gold: BigInt(Math.max(0, Math.floor(gold))) })),
+      tradeConfirm: () => this.send(act.tradeConfirm()),
+      tradeCancel: () => this.send(act.tradeCancel()),
+    });
+    this.resetPanels();
+    this.selfChanged();
+    this.actionBar.setAbility("", 0, 0);
   }
 
   get ownName(): string {
     return this.entered.character?.name ?? "";
+  }
+
+  private get selfId(): number {
+    return this.entered.entityId;
   }
 
   /** Loads the map and the renderer, then starts the loops. */
@@ -137,8 +239,10 @@ export class GameSession {
       return;
     }
     this.scene = scene;
-    scene.sprite(this.ownDrawable(), true);
-    for (const e of this.world.entities.values()) scene.sprite(this.drawableOf(e.id)!);
+    scene.setOwnLevel(this.world.self.level);
+    scene.sprite(this.ownSpawn(), true);
+    for (const e of this.world.entities.values()) scene.sprite(e);
+    scene.setTarget(this.targeting.id, this.targetTone(this.targetShown));
   }
 
   stop(): void {
@@ -146,11 +250,21 @@ export class GameSession {
     this.stopped = true;
     cancelAnimationFrame(this.rafId);
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.tradeOutcomeTimer);
     this.unsubscribe();
     for (const c of this.cleanups) c();
     this.scene?.destroy();
     this.scene = null;
+    setWorldHooks(null);
+    this.resetPanels();
+    this.toasts.clear();
     $("game").replaceChildren();
+  }
+
+  /** The in-world panels as a new stay starts (and after it ends): closed and empty. */
+  private resetPanels(): void {
+    for (const id of ["inventory", "trade", "trade-invite", "target-frame", "death-banner", "item-tooltip"]) $(id).hidden = true;
+    $("inventory-btn").classList.remove("active");
   }
 
   // ------------------------------------------------------------------ input
@@ -165,6 +279,10 @@ export class GameSession {
         e.preventDefault();
         this.pressed.clear();
         chatInput.focus();
+        return;
+      }
+      if (this.gameKey(e)) {
+        e.preventDefault();
         return;
       }
       const code = keyCode(e);
@@ -190,14 +308,39 @@ export class GameSession {
       }
     };
     const game = $("game");
-    const onGamePointer = () => chatInput.blur();
+    const onGamePointer = (e: PointerEvent) => {
+      chatInput.blur();
+      this.onWorldClick(e);
+    };
+    const onGameMove = (e: PointerEvent) => {
+      const id = this.pickAt(e);
+      game.style.cursor = id !== 0 && id !== this.selfId ? "pointer" : "";
+    };
+    const onContextMenu = (e: Event) => e.preventDefault();
     const onButtonClick = (e: Event) => (e.currentTarget as HTMLElement).blur();
-    const buttons = [$("leave-btn"), $("logout-btn")];
+    const buttons = [$("leave-btn"), $("logout-btn"), $("ability-btn"), $("pickup-btn"), $("inventory-btn")];
+    const onAbility = () => this.useAbility(0, false);
+    const onPickup = () => this.pickUpNearest();
+    const onBag = () => this.toggleInventory();
+    const onBagClose = () => this.inventoryPanel.setOpen(false);
     game.addEventListener("pointerdown", onGamePointer);
+    game.addEventListener("pointermove", onGameMove);
+    game.addEventListener("contextmenu", onContextMenu);
     for (const b of buttons) b.addEventListener("click", onButtonClick);
+    $("ability-btn").addEventListener("click", onAbility);
+    $("pickup-btn").addEventListener("click", onPickup);
+    $("inventory-btn").addEventListener("click", onBag);
+    $("inventory-close").addEventListener("click", onBagClose);
     this.cleanups.push(() => {
       game.removeEventListener("pointerdown", onGamePointer);
+      game.removeEventListener("pointermove", onGameMove);
+      game.removeEventListener("contextmenu", onContextMenu);
+      game.style.cursor = "";
       for (const b of buttons) b.removeEventListener("click", onButtonClick);
+      $("ability-btn").removeEventListener("click", onAbility);
+      $("pickup-btn").removeEventListener("click", onPickup);
+      $("inventory-btn").removeEventListener("click", onBag);
+      $("inventory-close").removeEventListener("click", onBagClose);
     });
     const onChatInput = () => chatInput.classList.toggle("too-long", [...chatInput.value].length > 300);
     window.addEventListener("keydown", onKeyDown);
@@ -214,6 +357,61 @@ export class GameSession {
       chatInput.removeEventListener("input", onChatInput);
       chatInput.removeEventListener("focus", onBlur);
     });
+  }
+
+  /** The game's keys: 1 ability, Tab next creature, E pick up, I (or B) bag, Escape. True if handled. */
+  private gameKey(e: KeyboardEvent): boolean {
+    if (e.ctrlKey || e.metaKey || e.altKey) return false;
+    const k = e.key.toLowerCase();
+    if (e.code === "Tab" || k === "tab") {
+      const p = this.ownPoint();
+      if (this.targeting.cycle(this.world.entities.values(), p.x, p.y) === 0) this.toasts.show("No creatures around.", "info", 1500);
+      this.targetChanged();
+      return true;
+    }
+    if (e.code === "Digit1" || e.code === "Numpad1" || k === "1") {
+      if (!e.repeat) this.useAbility(0, false);
+      return true;
+    }
+    if (e.code === "KeyE" || k === "e") {
+      if (!e.repeat) this.pickUpNearest();
+      return true;
+    }
+    if (e.code === "KeyI" || e.code === "KeyB" || k === "i" || k === "b") {
+      if (!e.repeat) this.toggleInventory();
+      return true;
+    }
+    if (e.key === "Escape") {
+      if (this.inventoryPanel.open) this.inventoryPanel.setOpen(false);
+      else this.setTarget(0);
+      return true;
+    }
+    return false;
+  }
+
+  /** The entity under the pointer (0: none, or no renderer). */
+  private pickAt(e: PointerEvent | MouseEvent): number {
+    const scene = this.scene;
+    if (!scene) return 0;
+    const r = scene.app.canvas.getBoundingClientRect();
+    return scene.pick(e.clientX - r.left, e.clientY - r.top, this.selfId);
+  }
+
+  /** Left click: loot is picked up, anything else targeted (the ground clears). Right click on a player: trade. */
+  private onWorldClick(e: PointerEvent): void {
+    const id = this.pickAt(e);
+    if (e.button === 2) {
+      const other = this.world.entities.get(id);
+      if (other?.kind === "player") this.inviteToTrade(id);
+      return;
+    }
+    if (e.button !== 0) return;
+    const other = this.world.entities.get(id);
+    if (other?.kind === "loot") {
+      this.send(act.pickUp(id));
+      return;
+    }
+    this.setTarget(id);
   }
 
   /**
@@ -263,6 +461,15 @@ export class GameSession {
         this.conn.request({ case: "chat", value: { channel: cmd.channel, text: cmd.text, target: cmd.target } })
           .catch((e) => this.requestFailed(e));
         return true;
+      case "trade": {
+        const p = this.world.playerByName(cmd.name);
+        if (!p) {
+          this.chat.system(`${cmd.name} is not near you.`);
+          return false;
+        }
+        this.inviteToTrade(p.id);
+        return true;
+      }
     }
   }
 
@@ -281,6 +488,115 @@ export class GameSession {
     }
   }
 
+  // ------------------------------------------------------------------ actions
+
+  /** Sends an in-world request; a refusal shows as a toast (and, but for abilities, in the chat log). */
+  private send(payload: ClientPayload): void {
+    if (!this.conn.isOpen) return;
+    this.conn.fire(payload).catch((e) => this.refused(e));
+  }
+
+  private refused(e: unknown): void {
+    if (!(e instanceof ServerError)) return;
+    this.toasts.show(e.message, "error");
+    if (e.code !== ErrorCode.ABILITY_REFUSED) this.chat.system(e.message);
+    debug.errors.push({ code: ErrorCode[e.code] ?? String(e.code), message: e.message });
+    if (debug.errors.length > 20) debug.errors.shift();
+  }
+
+  /**
+   * Uses the class ability on `target` (0: the current target; with none, a healer heals
+   * itself and the others take the nearest creature). From the key or button it waits for the
+   * cooldown shown; the test hook always sends (the server decides).
+   */
+  private useAbility(target: number, always: boolean): void {
+    let id = target || this.targeting.id;
+    if (id === 0) {
+      if (this.healer) id = this.selfId;
+      else {
+        const p = this.ownPoint();
+        id = this.targeting.cycle(this.world.entities.values(), p.x, p.y);
+        this.targetChanged();
+        if (id === 0) {
+          this.toasts.show("You have no target.", "info", 1500);
+          return;
+        }
+      }
+    }
+    if (id !== this.targeting.id) this.setTarget(id);
+    if (!always) {
+      if (this.world.self.dead) {
+        this.toasts.show("You are dead.", "info", 1500);
+        return;
+      }
+      const left = this.cooldown.remaining(performance.now());
+      if (left > 150) {
+        this.toasts.show(`${this.stats?.ability || "Your ability"} is not ready yet.`, "info", 1200);
+        return;
+      }
+    }
+    this.send(act.useAbility(id));
+  }
+
+  private pickUpNearest(): void {
+    const p = this.ownPoint();
+    const id = nearestLoot(this.world.entities.values(), p.x, p.y, PICKUP_RANGE);
+    if (id === 0) {
+      this.toasts.show("Nothing to pick up here.", "info", 1500);
+      return;
+    }
+    this.send(act.pickUp(id));
+  }
+
+  /** A bag item clicked: offered (or taken back) while trading, else worn if it can be. */
+  private bagClick(slot: number): void {
+    if (this.trade.open) {
+      this.toggleOffer(slot);
+      return;
+    }
+    const item = this.inventory.bag[slot];
+    if (!item) return;
+    if (!item.slot) {
+      this.toasts.show(`${item.name} cannot be worn.`, "info", 1500);
+      return;
+    }
+    this.send(act.equip(slot));
+  }
+
+  private toggleOffer(slot: number): void {
+    const offer = this.trade.toggleItem(this.inventory, slot);
+    if (offer) this.send(act.tradeOffer(offer));
+    else if (this.inventory.bag[slot]) this.toasts.show("You cannot offer more items.", "info", 1500);
+  }
+
+  private drop(slot: number): void {
+    if (this.inventory.bag[slot]) this.send(act.dropItem(slot));
+  }
+
+  private unequip(slot: SlotName): void {
+    this.send(act.unequip(slot));
+  }
+
+  private inviteToTrade(id: number): void {
+    if (this.trade.active) {
+      this.toasts.show("You are trading already.", "info", 1500);
+      return;
+    }
+    const p = this.world.entities.get(id);
+    if (p) this.chat.system(`You invite ${p.name} to trade.`);
+    this.send(act.tradeInvite(id));
+  }
+
+  private toggleInventory(): void {
+    this.inventoryPanel.toggle();
+    this.renderInventory();
+  }
+
+  private setTarget(id: number): void {
+    this.targeting.set(id);
+    this.targetChanged();
+  }
+
   // ------------------------------------------------------------------ ticks
 
   private tickLength(): number {
@@ -294,9 +610,7 @@ export class GameSession {
     // Hidden tabs get no animation frames: keep window.__mmo current from here then.
     if (now - this.lastFrame > 150 && now - this.lastDebug > 100) {
       this.lastDebug = now;
-      const others: Drawable[] = [];
-      for (const id of this.world.entities.keys()) others.push(this.drawableOf(id)!);
-      this.updateDebug(others);
+      this.updateDebug();
     }
     this.tickAcc += now - this.lastTickDriver;
     this.lastTickDriver = now;
@@ -340,6 +654,20 @@ export class GameSession {
       case "regionOwner":
         this.onRegionOwner(m.msg.value);
         break;
+      case "inventory":
+        this.inventory.apply(m.msg.value);
+        this.onInventory();
+        break;
+      case "stats":
+        this.onStats(statsView(m.msg.value));
+        break;
+      case "trade":
+        this.onTrade(m.msg.value);
+        break;
+      case "error":
+        // answers to requests reject their promise; an error without a request id is news
+        if (m.rid === 0) this.refused(new ServerError(m.msg.value.code, m.msg.value.message));
+        break;
       default:
         break;
     }
@@ -381,14 +709,155 @@ export class GameSession {
         }
       }
     }
-    if (this.scene) {
-      for (const e of r.left) this.scene.remove(e.id);
-      for (const e of r.entered) this.scene.sprite(this.drawableOf(e.id)!);
+    for (const e of r.left) {
+      this.drawables.delete(e.id);
+      this.drawListDirty = true;
+    }
+    for (const e of r.entered) {
+      this.drawables.set(e.id, { id: e.id, x: e.x, y: e.y, emote: e.emote });
+      this.drawListDirty = true;
+    }
+    const scene = this.scene;
+    if (scene) {
+      for (const e of r.left) scene.remove(e.id);
+      for (const e of r.entered) scene.sprite(e);
       for (const id of r.appearance) {
         const e = this.world.entities.get(id);
-        if (e) this.scene.setAppearance(id, e.appearance);
+        if (e) scene.setAppearance(id, e.appearance);
+      }
+      for (const id of r.equipment) {
+        const v = id === this.selfId ? this.world.self : this.world.entities.get(id);
+        if (v) scene.setEquipment(id, v.equipment);
+      }
+      for (const id of r.vitals) {
+        const v = id === this.selfId ? this.world.self : this.world.entities.get(id);
+        if (!v) continue;
+        scene.setHealth(id, v.health, v.maxHealth);
+        scene.setDead(id, v.dead);
+        scene.setLevel(id, v.level);
       }
     }
+    for (const a of r.actions) this.showAction(a, now);
+    if (r.left.length > 0) this.targeting.forgetIfGone((id) => id === this.selfId || this.world.entities.has(id));
+    if (r.vitals.includes(this.selfId)) this.selfChanged();
+    this.targetChanged();
+  }
+
+  /** Shows an attack, hit, death, level-up, pickup or revival. */
+  private showAction(a: Action, now: number): void {
+    const fx = this.scene?.fx;
+    const self = this.selfId;
+    switch (a.type) {
+      case "attack":
+        if (a.id === self) this.cooldown.begin(now, this.stats?.abilityCooldownMs ?? 0);
+        fx?.attack(a.id, a.target, a.ability, now);
+        break;
+      case "hit": {
+        if (a.amount > 0) this.scene?.flash(a.id, now + (fx && a.source ? fx.inFlight(a.source, a.id, now) : 0));
+        const t = actionText(a, self);
+        if (t && fx) fx.float(a.id, t, now, a.source ? fx.inFlight(a.source, a.id, now) : 0);
+        break;
+      }
+      case "death": {
+        fx?.death(a.id, now);
+        if (a.id === self) {
+          const killer = this.world.entities.get(a.killer);
+          this.chat.system(killer ? `You were killed by ${killer.name}.` : "You died.");
+        }
+        break;
+      }
+      case "levelUp": {
+        fx?.levelUp(a.id, now);
+        const t = actionText(a, self);
+        if (t && fx) fx.float(a.id, t, now);
+        if (a.id === self) {
+          this.chat.system(`You reached level ${a.level}!`);
+          this.scene?.setOwnLevel(a.level);
+        }
+        break;
+      }
+      case "pickedUp": {
+        const t = actionText(a, self);
+        if (t && fx) fx.float(a.id, t, now);
+        if (a.id === self) this.chat.system(`You picked up ${a.what}.`);
+        break;
+      }
+      case "revive":
+        if (a.id === self) this.chat.system("You are alive again.");
+        break;
+    }
+  }
+
+  private onStats(s: StatsView): void {
+    const levelBefore = this.stats?.level;
+    this.stats = s;
+    debug.stats = s;
+    this.world.setSelfStats(s.level, s.health, s.maxHealth);
+    this.actionBar.setAbility(s.ability, s.abilityRange, s.abilityCooldownMs);
+    const scene = this.scene;
+    if (scene) {
+      scene.setHealth(this.selfId, s.health, s.maxHealth);
+      scene.setDead(this.selfId, this.world.self.dead);
+      scene.setLevel(this.selfId, s.level);
+      if (levelBefore !== s.level) scene.setOwnLevel(s.level);
+    }
+    this.selfChanged();
+    if (this.targeting.id === this.selfId) this.targetChanged();
+  }
+
+  /** The own frame and the death banner, after a change of the own stats or vitals. */
+  private selfChanged(): void {
+    const v = this.world.self;
+    const s = this.stats;
+    this.playerFrame.update(v.level, v.health, v.maxHealth, s?.xp ?? 0, s?.xpNext ?? 0, v.dead);
+    $("death-banner").hidden = !v.dead;
+  }
+
+  private onInventory(): void {
+    const inv = this.inventory;
+    debug.inventory = inv.toJSON();
+    // what you wear is your own equipment (the server also sends it as an event)
+    const eq = emptyEquipment();
+    for (const s of SLOT_NAMES) eq[s] = inv.worn[s]?.kind ?? "";
+    this.world.self.equipment = eq;
+    this.scene?.setEquipment(this.selfId, eq);
+    this.renderInventory();
+    this.tradePanel.render(this.trade, inv);
+  }
+
+  private renderInventory(): void {
+    if (!this.inventoryPanel.open) return;
+    const trading = this.trade.open;
+    this.inventoryPanel.render(this.inventory, (slot) => trading && this.trade.isOffered(this.inventory, slot),
+      trading ? "Click to offer it (again to take it back)" : "");
+  }
+
+  private onTrade(t: TradeState): void {
+    const before = this.trade.state.status;
+    this.trade.apply(t);
+    const now = this.trade.state;
+    debug.trade = now;
+    clearTimeout(this.tradeOutcomeTimer);
+    if (now.status !== before) {
+      if (now.status === "invited") this.chat.system(`${now.partner} wants to trade with you.`);
+      if (now.status === "open") this.inventoryPanel.setOpen(true);
+      if (now.status === "done") this.chat.system(`Trade with ${now.partner} complete.`);
+      if (now.status === "cancelled") this.chat.system(now.reason ? `Trade cancelled: ${now.reason}` : "Trade cancelled.");
+    }
+    if (now.status === "done" || now.status === "cancelled") {
+      this.tradeOutcomeTimer = window.setTimeout(() => this.dismissTrade(), TRADE_OUTCOME_MS);
+    }
+    this.tradePanel.render(this.trade, this.inventory);
+    this.renderInventory();
+  }
+
+  private dismissTrade(): void {
+    clearTimeout(this.tradeOutcomeTimer);
+    if (this.trade.active) return;
+    this.trade.dismiss();
+    debug.trade = this.trade.state;
+    this.tradePanel.render(this.trade, this.inventory);
+    this.renderInventory();
   }
 
   private onChat(c: ChatMessage): void {
@@ -398,33 +867,80 @@ export class GameSession {
     if (channel === "say" && c.fromEntity !== 0) this.scene?.say(c.fromEntity, c.text, performance.now());
   }
 
-  // ------------------------------------------------------------------ drawing
+  // ------------------------------------------------------------------ target
 
-  private ownPosition(): { x: number; y: number } {
-    const p = this.predictor;
-    if (!p) return { x: this.lastServerX, y: this.lastServerY };
-    const alpha = Math.min(1, this.tickAcc / this.tickLength());
-    return { x: this.prevX + (p.x - this.prevX) * alpha + this.errX, y: this.prevY + (p.y - this.prevY) * alpha + this.errY };
-  }
-
-  private ownDrawable(): Drawable {
-    const pos = this.ownPosition();
-    const c = this.entered.character;
+  private targetInfo(): TargetInfo | null {
+    const id = this.targeting.id;
+    if (id === 0) return null;
+    if (id === this.selfId) {
+      const v = this.world.self;
+      return { id, name: this.ownName, kind: "self", level: v.level, health: v.health, maxHealth: v.maxHealth, dead: v.dead };
+    }
+    const e = this.world.entities.get(id);
+    if (!e) return null;
     return {
-      id: this.entered.entityId,
-      name: c?.name ?? "you",
-      appearance: c?.appearance ?? defaultAppearance(),
-      x: pos.x,
-      y: pos.y,
-      emote: activeEmote(this.world.self, performance.now()),
+      id, name: e.kind === "loot" ? (e.item?.name ?? `${e.gold} gold`) : e.name, kind: e.kind,
+      level: e.level, health: e.health, maxHealth: e.maxHealth, dead: e.dead,
     };
   }
 
-  private drawableOf(id: number): Drawable | undefined {
-    const e = this.world.entities.get(id);
-    if (!e) return undefined;
-    const s = e.buffer.sample(this.clock.renderTime(performance.now(), e.buffer.delay)) ?? { x: e.x, y: e.y };
-    return { id, name: e.name, appearance: e.appearance, x: s.x, y: s.y, emote: activeEmote(e, performance.now()) };
+  /** The target frame, the marker and window.__mmo.target, when the target or its state changed. */
+  private targetChanged(): void {
+    const t = this.targetInfo();
+    const was = this.targetShown;
+    if (t && was && t.id === was.id && t.health === was.health && t.maxHealth === was.maxHealth && t.dead === was.dead
+      && t.level === was.level && t.name === was.name) return;
+    if (!t && !was) return;
+    const newTarget = (t?.id ?? 0) !== (was?.id ?? 0);
+    this.targetShown = t;
+    debug.target = t;
+    this.targetFrame.update(t);
+    if (newTarget) this.scene?.setTarget(t?.id ?? 0, this.targetTone(t));
+  }
+
+  private targetTone(t: TargetInfo | null): TargetTone {
+    return !t ? "neutral" : t.kind === "creature" ? "hostile" : t.kind === "loot" ? "neutral" : "friendly";
+  }
+
+  // ------------------------------------------------------------------ drawing
+
+  private ownSpawn(): SpawnInfo {
+    const c = this.entered.character;
+    const v = this.world.self;
+    return {
+      id: this.selfId, kind: "player", name: c?.name ?? "you", appearance: c?.appearance ?? defaultAppearance(),
+      equipment: v.equipment, creature: "", level: v.level, health: v.health, maxHealth: v.maxHealth, dead: v.dead,
+      item: null, gold: 0,
+    };
+  }
+
+  /** Where the own character is drawn now (prediction between client ticks, plus smoothing). */
+  private updateOwn(now: number): void {
+    const p = this.predictor;
+    const d = this.own;
+    if (!p) {
+      d.x = this.lastServerX;
+      d.y = this.lastServerY;
+    } else {
+      const alpha = Math.min(1, this.tickAcc / this.tickLength());
+      d.x = this.prevX + (p.x - this.prevX) * alpha + this.errX;
+      d.y = this.prevY + (p.y - this.prevY) * alpha + this.errY;
+    }
+    d.emote = activeEmote(this.world.self, now);
+  }
+
+  /** The own position for range checks (predicted, units). */
+  private ownPoint(): { x: number; y: number } {
+    const p = this.predictor;
+    return p ? { x: p.x, y: p.y } : { x: this.lastServerX, y: this.lastServerY };
+  }
+
+  private updateDrawable(e: RemoteEntity, d: Drawable, now: number): void {
+    if (!e.buffer.sampleInto(this.clock.renderTime(now, e.buffer.delay), d)) {
+      d.x = e.x;
+      d.y = e.y;
+    }
+    d.emote = activeEmote(e, now);
   }
 
   private frame(now: number): void {
@@ -446,32 +962,77 @@ export class GameSession {
       this.fpsSince = now;
     }
 
-    const own = this.ownDrawable();
-    const others: Drawable[] = [];
-    for (const id of this.world.entities.keys()) others.push(this.drawableOf(id)!);
+    const pnow = performance.now();
+    this.updateOwn(pnow);
+    for (const e of this.world.entities.values()) {
+      const d = this.drawables.get(e.id);
+      if (d) this.updateDrawable(e, d, pnow);
+    }
+    if (this.drawListDirty) {
+      this.drawListDirty = false;
+      this.drawList = [this.own, ...this.drawables.values()];
+      let players = 0;
+      for (const e of this.world.entities.values()) if (e.kind === "player") players++;
+      this.playersInView = players;
+    }
     if (this.scene) {
       try {
-        this.scene.draw(own.x, own.y, [own, ...others], now, dt);
+        this.scene.draw(this.own.x, this.own.y, this.drawList, pnow, dt);
       } catch (e) {
         console.error("drawing failed", e);
       }
     }
-    this.updateDebug(others);
-    this.updateHud(others.length);
+    this.actionBar.setCooldown(this.cooldown.fraction(pnow), this.cooldown.remaining(pnow));
+    this.updateDebug();
+    this.updateHud(this.playersInView);
   }
 
-  private updateDebug(others: Drawable[]): void {
+  private updateDebug(): void {
     const p = this.predictor;
     debug.x = p ? p.x : this.lastServerX;
     debug.y = p ? p.y : this.lastServerY;
     debug.serverX = this.lastServerX;
     debug.serverY = this.lastServerY;
     debug.tick = this.world.tick;
-    debug.entities = others.map((d) => ({ id: d.id, name: d.name, x: d.x, y: d.y, emote: d.emote }));
     debug.fps = this.fps;
     debug.ping = this.ping;
     debug.dilation = this.world.timeDilation;
     debug.emote = activeEmote(this.world.self, performance.now());
+  }
+
+  /** window.__mmo.entities(): the others as drawn now (sampled afresh, so hidden tabs are current too). */
+  private debugEntities(): DebugEntity[] {
+    const now = performance.now();
+    const out: DebugEntity[] = [];
+    const at = { x: 0, y: 0 };
+    for (const e of this.world.entities.values()) {
+      if (!e.buffer.sampleInto(this.clock.renderTime(now, e.buffer.delay), at)) {
+        at.x = e.x;
+        at.y = e.y;
+      }
+      out.push({
+        id: e.id, kind: e.kind, name: e.name, x: at.x, y: at.y, emote: activeEmote(e, now),
+        level: e.level, health: e.health, maxHealth: e.maxHealth, dead: e.dead, equipment: { ...e.equipment },
+        creature: e.creature, item: e.item, gold: e.gold,
+      });
+    }
+    return out;
+  }
+
+  /** What is drawn as worn on entity `id`; without a renderer, what would be. */
+  private equipmentOf(id: number): DrawnEquipment | null {
+    const drawn = this.scene?.drawnEquipment(id);
+    if (drawn) {
+      const shapes: DrawnEquipment["shapes"] = {};
+      for (const s of SLOT_NAMES) if (drawn.looks[s]) shapes[s] = drawn.looks[s]!.shape;
+      return { ...drawn.kinds, shapes, drawn: true };
+    }
+    const v = id === this.selfId ? this.world.self : this.world.entities.get(id);
+    if (!v || (id !== this.selfId && (v as RemoteEntity).kind !== "player")) return null;
+    const looks = equipmentLooks(v.equipment);
+    const shapes: DrawnEquipment["shapes"] = {};
+    for (const s of SLOT_NAMES) if (looks[s]) shapes[s] = looks[s]!.shape;
+    return { ...v.equipment, shapes, drawn: false };
   }
 
   private hudText = "";

@@ -64,21 +64,38 @@ export class SnapshotBuffer {
 
   /** Position at server time t: interpolated, or the nearest end held. */
   sample(t: number): { x: number; y: number } | undefined {
+    const out = { x: 0, y: 0 };
+    return this.sampleInto(t, out) ? out : undefined;
+  }
+
+  /** Like sample, into `out` (no allocation, for every frame); false when there is no snapshot. */
+  sampleInto(t: number, out: { x: number; y: number }): boolean {
     const s = this.snapshots;
-    if (s.length === 0) return undefined;
+    if (s.length === 0) return false;
     const first = s[0]!;
-    if (t <= first.t) return { x: first.x, y: first.y };
+    if (t <= first.t) {
+      out.x = first.x;
+      out.y = first.y;
+      return true;
+    }
     for (let i = s.length - 1; i >= 0; i--) {
       const a = s[i]!;
       if (a.t <= t) {
         const b = s[i + 1];
-        if (!b) return { x: a.x, y: a.y };
-        if (Math.hypot(b.x - a.x, b.y - a.y) > TELEPORT_DISTANCE) return { x: a.x, y: a.y };
+        if (!b || Math.hypot(b.x - a.x, b.y - a.y) > TELEPORT_DISTANCE) {
+          out.x = a.x;
+          out.y = a.y;
+          return true;
+        }
         const k = (t - a.t) / (b.t - a.t);
-        return { x: a.x + (b.x - a.x) * k, y: a.y + (b.y - a.y) * k };
+        out.x = a.x + (b.x - a.x) * k;
+        out.y = a.y + (b.y - a.y) * k;
+        return true;
       }
     }
-    return { x: first.x, y: first.y };
+    out.x = first.x;
+    out.y = first.y;
+    return true;
   }
 }
 

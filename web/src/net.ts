@@ -167,6 +167,28 @@ export class Connection {
     });
   }
 
+  /**
+   * Sends a request that may have no reply when it succeeds (UseAbility, TradeAction, and
+   * others whose effect shows in world updates): resolves with the reply carrying its request
+   * id, or with null when none came within timeoutMs; rejects with ServerError for an Error
+   * reply. Its request id is forgotten either way, so nothing piles up.
+   */
+  fire(msg: ClientPayload, timeoutMs = 5000): Promise<ServerMessage | null> {
+    if (this.closed) return Promise.reject(new ConnectionClosedError());
+    const rid = this.nextRid++;
+    if (this.nextRid > 0x7fffffff) this.nextRid = 1;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.pending.delete(rid)) resolve(null);
+      }, timeoutMs);
+      this.pending.set(rid, {
+        resolve: (m) => { clearTimeout(timer); resolve(m); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      this.send(msg, rid);
+    });
+  }
+
   /** A request whose reply must be of the given case. */
   async call<C extends ServerCase>(msg: ClientPayload, expect: C): Promise<ServerValue<C>> {
     const m = await this.request(msg);

@@ -1,7 +1,11 @@
 // What the client knows of the world: the other entities in view, kept up to date from
-// WorldUpdate (leaves, then enters, then moves as id-delta triples, then events).
+// WorldUpdate (leaves, then enters, then moves as id-delta triples, then events): players,
+// creatures and loot, with health, death and what they wear; and the own character's
+// health, death and equipment from the events about it.
 import { SnapshotBuffer } from "./interpolation";
+import { equipmentView, emptyEquipment, itemView, type EquipmentView, type ItemView } from "./items";
 import {
+  EntityKind,
   defaultAppearance,
   emoteName,
   toUnits,
@@ -12,6 +16,12 @@ import {
   type WorldUpdate,
 } from "./protocol";
 
+export type KindName = "player" | "creature" | "loot";
+
+export function kindName(k: EntityKind): KindName {
+  return k === EntityKind.ENTITY_CREATURE ? "creature" : k === EntityKind.ENTITY_LOOT ? "loot" : "player";
+}
+
 /** How long the one-off emotes show. SIT lasts until the entity moves. */
 export const EMOTE_MS: Record<EmoteName, number> = { none: 0, wave: 2500, dance: 6000, sit: Infinity };
 
@@ -21,11 +31,30 @@ export interface EmoteState {
   since: number;
 }
 
-export interface RemoteEntity extends EmoteState {
+/** Fighting state shared by the own character and the others. */
+export interface Vitals {
+  level: number;
+  health: number;
+  maxHealth: number;
+  dead: boolean;
+  /** Players: what it wears (item kinds per slot). */
+  equipment: EquipmentView;
+}
+
+export interface SelfState extends EmoteState, Vitals {}
+
+export interface RemoteEntity extends EmoteState, Vitals {
   id: number;
+  kind: KindName;
   name: string;
   characterClass: CharacterClass;
   appearance: Appearance;
+  /** Creatures: content id ("wolf"). */
+  creature: string;
+  /** Loot: the item lying there, or null for a pile of gold. */
+  item: ItemView | null;
+  /** Loot: gold in the pile. */
+  gold: number;
   /** Last position the server sent, wire units (1/16). */
   qx: number;
   qy: number;
@@ -54,6 +83,15 @@ export function decodeMoves(moves: readonly number[]): Move[] {
   return out;
 }
 
+/** Things viewers show, in the order they came (ids may be the own entity's). */
+export type Action =
+  | { type: "attack"; id: number; target: number; ability: string }
+  | { type: "hit"; id: number; source: number; amount: number; health: number; maxHealth: number }
+  | { type: "death"; id: number; killer: number }
+  | { type: "levelUp"; id: number; level: number }
+  | { type: "pickedUp"; id: number; what: string }
+  | { type: "revive"; id: number; health: number; maxHealth: number };
+
 export interface UpdateResult {
   entered: RemoteEntity[];
   left: RemoteEntity[];
@@ -62,6 +100,11 @@ export interface UpdateResult {
   emotes: { id: number; emote: EmoteName }[];
   /** Entities whose appearance changed. */
   appearance: number[];
+  /** Entities (or the own one) whose visible equipment changed. */
+  equipment: number[];
+  /** Entities (or the own one) whose health, level or death changed. */
+  vitals: number[];
+  actions: Action[];
   /** Move triples for entities the client does not know (a protocol slip; ignored). */
   unknown: number[];
 }
@@ -73,8 +116,10 @@ export function activeEmote(s: EmoteState, nowMs: number): EmoteName {
 
 export class WorldState {
   readonly entities = new Map<number, RemoteEntity>();
-  /** The own character's emote (the server sends own events too). */
-  readonly self: EmoteState = { emote: "none", since: 0 };
+  /** The own character's emote, health and equipment (the server sends own events too). */
+  readonly self: SelfState = {
+    emote: "none", since: 0, level: 1, health: 0, maxHealth: 0, dead: false, equipment: emptyEquipment(),
+  };
   tick = 0;
   timeDilation = 1;
 
@@ -82,7 +127,9 @@ export class WorldState {
 
   /** Applies one WorldUpdate received at local time nowMs. */
   apply(u: WorldUpdate, nowMs: number): UpdateResult {
-    const result: UpdateResult = { entered: [], left: [], moved: [], emotes: [], appearance: [], unknown: [] };
+    const result: UpdateResult = {
+      entered: [], left: [], moved: [], emotes: [], appearance: [], equipment: [], vitals: [], actions: [], unknown: [],
+    };
     this.tick = u.tick;
     this.timeDilation = u.timeDilation > 0 ? u.timeDilation : 1;
     const t = u.tick * this.tickMs;
@@ -116,15 +163,60 @@ export class WorldState {
     }
 
     for (const ev of u.events) {
-      const target: EmoteState | undefined = ev.id === this.selfId ? this.self : this.entities.get(ev.id);
+      const target: SelfState | RemoteEntity | undefined = ev.id === this.selfId ? this.self : this.entities.get(ev.id);
       if (!target) continue;
-      if (ev.event.case === "emote") {
-        target.emote = emoteName(ev.event.value);
-        target.since = nowMs;
-        result.emotes.push({ id: ev.id, emote: target.emote });
-      } else if (ev.event.case === "appearance" && ev.id !== this.selfId) {
-        (target as RemoteEntity).appearance = ev.event.value;
-        result.appearance.push(ev.id);
+      const e = ev.event;
+      switch (e.case) {
+        case "emote":
+          target.emote = emoteName(e.value);
+          target.since = nowMs;
+          result.emotes.push({ id: ev.id, emote: target.emote });
+          break;
+        case "appearance":
+          if (ev.id !== this.selfId) {
+            (target as RemoteEntity).appearance = e.value;
+            result.appearance.push(ev.id);
+          }
+          break;
+        case "equipment":
+          target.equipment = equipmentView(e.value);
+          result.equipment.push(ev.id);
+          break;
+        case "attack":
+          result.actions.push({ type: "attack", id: ev.id, target: e.value.target, ability: e.value.ability });
+          break;
+        case "hit":
+          target.health = e.value.health;
+          if (e.value.maxHealth > 0) target.maxHealth = e.value.maxHealth;
+          result.vitals.push(ev.id);
+          result.actions.push({
+            type: "hit", id: ev.id, source: e.value.source, amount: e.value.amount,
+            health: e.value.health, maxHealth: target.maxHealth,
+          });
+          break;
+        case "death":
+          target.dead = true;
+          target.health = 0;
+          result.vitals.push(ev.id);
+          result.actions.push({ type: "death", id: ev.id, killer: e.value.killer });
+          break;
+        case "levelUp":
+          target.level = e.value.level;
+          result.vitals.push(ev.id);
+          result.actions.push({ type: "levelUp", id: ev.id, level: e.value.level });
+          break;
+        case "pickedUp":
+          result.actions.push({ type: "pickedUp", id: ev.id, what: e.value.what });
+          break;
+        case "revive":
+          target.dead = false;
+          target.health = e.value.health;
+          if (e.value.maxHealth > 0) target.maxHealth = e.value.maxHealth;
+          result.vitals.push(ev.id);
+          result.actions.push({ type: "revive", id: ev.id, health: e.value.health, maxHealth: target.maxHealth });
+          break;
+        default:
+          break;
       }
     }
     return result;
@@ -136,9 +228,18 @@ export class WorldState {
     buffer.push(t, x, y);
     return {
       id: en.id,
+      kind: kindName(en.kind),
       name: en.name,
       characterClass: en.characterClass,
       appearance: en.appearance ?? defaultAppearance(),
+      creature: en.creature,
+      item: en.item ? itemView(en.item) : null,
+      gold: Number(en.gold),
+      level: en.level,
+      health: en.health,
+      maxHealth: en.maxHealth,
+      dead: en.dead,
+      equipment: equipmentView(en.equipment),
       qx: en.x,
       qy: en.y,
       x,
@@ -152,6 +253,22 @@ export class WorldState {
   byName(name: string): RemoteEntity | undefined {
     const n = name.toLowerCase();
     for (const e of this.entities.values()) if (e.name.toLowerCase() === n) return e;
+    return undefined;
+  }
+
+  /** The own character's level and health from CharacterStats (the authority for them). */
+  setSelfStats(level: number, health: number, maxHealth: number): void {
+    this.self.level = level;
+    this.self.health = health;
+    this.self.maxHealth = maxHealth;
+    // A character at 0 health is dead (also when it enters the world waiting to respawn).
+    this.self.dead = maxHealth > 0 && health === 0;
+  }
+
+  /** A player in view by name (ignoring case): creatures and loot may share names. */
+  playerByName(name: string): RemoteEntity | undefined {
+    const n = name.toLowerCase();
+    for (const e of this.entities.values()) if (e.kind === "player" && e.name.toLowerCase() === n) return e;
     return undefined;
   }
 }

@@ -53,3 +53,12 @@ describe("parseChat", () => {
     expect(parseChat("/help")).toEqual({ kind: "help" });
   });
 });
+
+describe("parseChat /trade", () => {
+  it("asks to trade with a player by name", () => {
+    expect(parseChat("/trade Bob")).toEqual({ kind: "trade", name: "Bob" });
+    expect(parseChat("/TRADE  bob ")).toEqual({ kind: "trade", name: "bob" });
+    expect(parseChat("/trade")).toEqual({ kind: "error", message: "Usage: /trade name" });
+    expect(parseChat("/trade B@b")).toMatchObject({ kind: "error" });
+  });
+});

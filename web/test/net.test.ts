@@ -135,3 +135,31 @@ describe("gameSocketUrl", () => {
     expect(gameSocketUrl({ protocol: "https:", host: "mmo.example" })).toBe("wss://mmo.example/ws");
   });
 });
+
+describe("Connection.fire (requests that may have no reply)", () => {
+  it("resolves with the reply, rejects on an Error, resolves null when nothing comes", async () => {
+    const { conn } = await connected((m, s) => {
+      if (m.msg.case === "equip") s.push(msg({ rid: m.rid, msg: { case: "inventory", value: { bagSize: 4 } } }));
+      if (m.msg.case === "pickUp") {
+        s.push(msg({ rid: m.rid, msg: { case: "error", value: { code: ErrorCode.ITEM_REFUSED, message: "Too far away" } } }));
+      }
+      // useAbility: no reply when it works
+    });
+    const reply = await conn.fire({ case: "equip", value: { bagSlot: 1 } });
+    expect(reply?.msg.case).toBe("inventory");
+    await expect(conn.fire({ case: "pickUp", value: { entity: 5 } })).rejects.toMatchObject({
+      code: ErrorCode.ITEM_REFUSED, message: "Too far away",
+    });
+    await expect(conn.fire({ case: "useAbility", value: { target: 5 } }, 20)).resolves.toBeNull();
+  });
+
+  it("forgets the request id after the timeout: a late reply goes to the listeners only", async () => {
+    let rid = 0;
+    const { conn, s } = await connected((m) => { rid = m.rid; });
+    const seen: string[] = [];
+    conn.onMessage((m) => seen.push(m.msg.case ?? ""));
+    await expect(conn.fire({ case: "useAbility", value: { target: 5 } }, 10)).resolves.toBeNull();
+    s.push(msg({ rid, msg: { case: "error", value: { code: ErrorCode.ABILITY_REFUSED, message: "late" } } }));
+    expect(seen).toEqual(["error"]);
+  });
+});

@@ -325,13 +325,13 @@ describe("in the world", () => {
       tick: 101, ackSeq: 0, ticksSinceAck: 0, x: 128, y: 128, timeDilation: 0.8,
       enters: [{ id: 9, name: "Other", x: 160, y: 128, appearance: APPEARANCE }],
     } } });
-    await vi.waitFor(() => expect(window.__mmo.entities.map((e) => e.name)).toEqual(["Other"]));
+    await vi.waitFor(() => expect(window.__mmo.entities().map((e) => e.name)).toEqual(["Other"]));
     expect(window.__mmo.entityId).toBe(7);
     expect(window.__mmo.dilation).toBeCloseTo(0.8, 5);
     await vi.waitFor(() => expect($("hud-dilation").textContent).toBe("0.80×"));
     expect($("hud-players").textContent).toBe("1");
     socket().push({ msg: { case: "worldUpdate", value: { tick: 102, x: 128, y: 128, leaves: [9] } } });
-    await vi.waitFor(() => expect(window.__mmo.entities).toEqual([]));
+    await vi.waitFor(() => expect(window.__mmo.entities()).toEqual([]));
   });
 
   it("moves at once with the keys and sends Input", async () => {

@@ -1,29 +1,22 @@
 // A character drawn as layered vector shapes: shadow, shoes, legs/bottom, torso/top, arms,
 // head with skin colour, hair by style and colour, hat; tinted by the outfit's colours so
-// clothing is visible. Emotes animate it: wave (arm), dance (bob and sway), sit (lowered).
-// Drawn in map pixels (16 per unit) with the feet at (0, 0); the name label and the chat
+// clothing is visible. Worn equipment (equipment.ts) replaces the outfit's parts and adds its
+// own layers: boots, armour, helms, the weapon in the hand and the shield on the other arm.
+// Emotes animate it: wave (arm), dance (bob and sway), sit (lowered); the dead lie greyed.
+// Drawn in map pixels (16 per unit) with the feet at (0, 0); the name plate and the chat
 // bubble live in a separate screen-space layer so their text stays crisp.
 import { Container, Graphics, Text } from "pixi.js";
+import { emptyEquipment, sameEquipment, type EquipmentView } from "../items";
 import type { Appearance, EmoteName } from "../protocol";
 import { defaultAppearance } from "../protocol";
+import { shade, type Pen } from "./pen";
+import { levelColor } from "../combat";
+import {
+  drawBodyGear, drawHeadGear, drawMainHand, drawOffHand, equipmentLooks, sleeveColor, wornAppearance, type Looks,
+} from "./equipment";
+import { EntitySprite, Nameplate } from "./entity";
 
-/** Shade a 0xRRGGBB colour: k < 1 darkens, k > 1 lightens. */
-export function shade(color: number, k: number): number {
-  const r = Math.min(255, Math.round(((color >> 16) & 0xff) * k));
-  const g = Math.min(255, Math.round(((color >> 8) & 0xff) * k));
-  const b = Math.min(255, Math.round((color & 0xff) * k));
-  return (r << 16) | (g << 8) | b;
-}
-
-/** The drawing calls the character shapes use: Pixi's Graphics has them, and so does CanvasPen. */
-export interface Pen {
-  rect(x: number, y: number, w: number, h: number): Pen;
-  roundRect(x: number, y: number, w: number, h: number, r: number): Pen;
-  circle(x: number, y: number, r: number): Pen;
-  ellipse(x: number, y: number, rx: number, ry: number): Pen;
-  poly(points: number[]): Pen;
-  fill(style: number | { color: number; alpha: number }): Pen;
-}
+export { shade, type Pen } from "./pen";
 
 /** Draws the static parts of a character into graphics (no arms: they animate). */
 export function drawBody(g: Pen, a: Appearance, sitting: boolean): void {
@@ -122,11 +115,11 @@ export function drawHead(g: Pen, a: Appearance): void {
   }
 }
 
-/** An arm hanging down from the shoulder at (ox, oy). */
-export function drawArm(g: Pen, a: Appearance, ox = 0, oy = 0): void {
+/** An arm hanging down from the shoulder at (ox, oy); `sleeveColor` overrides the outfit's. */
+export function drawArm(g: Pen, a: Appearance, ox = 0, oy = 0, sleeveColor?: number): void {
   const o = a.outfit;
   const top = o?.top ?? 0;
-  const sleeve = top === 2 ? a.skinColor : (o?.topColor ?? 0x3060a0);
+  const sleeve = sleeveColor ?? (top === 2 ? a.skinColor : (o?.topColor ?? 0x3060a0));
   g.rect(ox - 1.25, oy, 2.5, 5).fill(shade(sleeve, 0.9));
   g.rect(ox - 1.25, oy + 5, 2.5, 2).fill(a.skinColor);
 }
@@ -139,52 +132,59 @@ export function drawFigure(g: Pen, a: Appearance): void {
   drawHead(g, a);
 }
 
-export class CharacterSprite {
-  /** Lives in the world layer (map pixels). */
-  readonly body = new Container();
-  /** Lives in the screen-space overlay. */
-  readonly overlay = new Container();
+export interface CharacterOptions {
+  /** The viewer's own character (gold name). */
+  own?: boolean;
+  /** A humanoid creature (bandit, ...): name coloured by level, red health bar. */
+  creature?: boolean;
+  level?: number;
+  ownLevel?: number;
+}
+
+export class CharacterSprite extends EntitySprite {
+  readonly kind: "player" | "creature";
   private readonly figure = new Container();
   private readonly shadow = new Graphics();
   private readonly torso = new Graphics();
   private readonly head = new Graphics();
-  private readonly leftArm = new Graphics();
-  private readonly rightArm = new Graphics();
-  private readonly label: Text;
+  private readonly leftArm = new Container();
+  private readonly rightArm = new Container();
+  private readonly leftArmG = new Graphics();
+  private readonly rightArmG = new Graphics();
+  private readonly offHand = new Graphics();
+  private readonly mainHand = new Graphics();
+  private readonly plate: Nameplate;
   private readonly emoteLabel: Text;
   private bubble: Container | null = null;
   private bubbleUntil = 0;
   private appearance: Appearance;
+  private equipment: EquipmentView = emptyEquipment();
+  private looks: Looks = {};
   private sitting = false;
   private facing = 1;
   private walkPhase = 0;
   private lastX = NaN;
   private lastY = NaN;
   private movingFor = 0;
+  private level = 0;
 
-  constructor(readonly id: number, readonly name: string, appearance: Appearance | undefined, own: boolean,
-              private readonly resolution: number) {
+  constructor(id: number, name: string, appearance: Appearance | undefined, private readonly resolution: number,
+              private readonly opts: CharacterOptions = {}) {
+    super(id, name);
+    this.kind = opts.creature ? "creature" : "player";
     this.appearance = appearance ?? defaultAppearance();
     this.shadow.ellipse(0, 0, 6, 2.2).fill({ color: 0x000000, alpha: 0.35 });
     this.body.addChild(this.shadow, this.figure);
     this.leftArm.position.set(-5.5, -14.5);
     this.rightArm.position.set(5.5, -14.5);
-    this.figure.addChild(this.torso, this.leftArm, this.rightArm, this.head);
+    this.leftArm.addChild(this.leftArmG, this.offHand);
+    this.rightArm.addChild(this.rightArmG, this.mainHand);
+    this.figure.addChild(this.leftArm, this.torso, this.head, this.rightArm);
     this.redraw();
 
-    this.label = new Text({
-      text: name,
-      resolution,
-      style: {
-        fontFamily: "Cinzel, Georgia, 'Times New Roman', serif",
-        fontSize: 15,
-        fontWeight: "700",
-        fill: own ? 0xffe9a8 : 0xf2f2f2,
-        stroke: { color: 0x0a0a0f, width: 3, join: "round" },
-        letterSpacing: 0.5,
-      },
-    });
-    this.label.anchor.set(0.5, 1);
+    const color = opts.creature ? levelColor(opts.level ?? 1, opts.ownLevel ?? 1) : opts.own ? 0xffe9a8 : 0xf2f2f2;
+    this.plate = new Nameplate(name, resolution, color, opts.creature ? 0xd8402e : 0x46c04e, opts.creature ? 40 : 30, true,
+      opts.creature ? 14 : 15);
     this.emoteLabel = new Text({
       text: "",
       resolution,
@@ -197,27 +197,68 @@ export class CharacterSprite {
       },
     });
     this.emoteLabel.anchor.set(0.5, 1);
-    this.overlay.addChild(this.label, this.emoteLabel);
+    this.overlay.addChild(this.plate.container, this.emoteLabel);
+    this.setLevel(opts.level ?? 0);
   }
 
-  setAppearance(a: Appearance): void {
+  override setAppearance(a: Appearance): void {
     this.appearance = a;
     this.redraw();
   }
 
+  override setEquipment(eq: EquipmentView): void {
+    if (sameEquipment(eq, this.equipment)) return;
+    this.equipment = { ...eq };
+    this.looks = equipmentLooks(this.equipment);
+    this.redraw();
+  }
+
+  override drawnEquipment(): { kinds: EquipmentView; looks: Looks } {
+    return { kinds: { ...this.equipment }, looks: this.looks };
+  }
+
+  override setHealth(health: number, max: number): void {
+    this.plate.setHealth(health, max);
+  }
+
+  override setLevel(level: number): void {
+    this.level = level;
+    this.plate.setLevel(level);
+  }
+
+  override setOwnLevel(level: number): void {
+    if (this.opts.creature) this.plate.setNameColor(levelColor(this.level, level));
+  }
+
+  protected deadChanged(): void {
+    this.plate.showBar(!this.dead);
+    this.plate.name.alpha = this.dead ? 0.6 : 1;
+    this.shadow.visible = !this.dead;
+    this.hitHalfWidth = this.dead ? 14 : 7;
+    this.hitTop = this.dead ? -9 : -28;
+  }
+
   private redraw(): void {
+    const worn = wornAppearance(this.appearance, this.looks);
+    const sleeve = sleeveColor(this.appearance, this.looks);
     this.torso.clear();
-    drawBody(this.torso, this.appearance, this.sitting);
+    drawBody(this.torso, worn, this.sitting);
+    drawBodyGear(this.torso, this.looks, this.sitting, worn.body === 1);
     this.head.clear();
-    drawHead(this.head, this.appearance);
-    this.leftArm.clear();
-    drawArm(this.leftArm, this.appearance);
-    this.rightArm.clear();
-    drawArm(this.rightArm, this.appearance);
+    drawHead(this.head, worn);
+    drawHeadGear(this.head, this.looks);
+    this.leftArmG.clear();
+    drawArm(this.leftArmG, worn, 0, 0, sleeve);
+    this.rightArmG.clear();
+    drawArm(this.rightArmG, worn, 0, 0, sleeve);
+    this.mainHand.clear();
+    if (this.looks.main_hand) drawMainHand(this.mainHand, this.looks.main_hand);
+    this.offHand.clear();
+    if (this.looks.off_hand) drawOffHand(this.offHand, this.looks.off_hand);
   }
 
   /** Shows a speech bubble above the head for durationMs. */
-  say(text: string, nowMs: number, durationMs = 5000): void {
+  override say(text: string, nowMs: number, durationMs = 5000): void {
     if (this.bubble) this.bubble.destroy({ children: true });
     const t = new Text({
       text,
@@ -246,21 +287,21 @@ export class CharacterSprite {
     this.overlay.addChild(c);
   }
 
-  /**
-   * Places and animates the character: (px, py) its feet in map pixels; (sx, sy) the same
-   * point on screen; zoom the map's scale.
-   */
   update(px: number, py: number, sx: number, sy: number, zoom: number, emote: EmoteName, nowMs: number, dtMs: number): void {
+    this.px = px;
+    this.py = py;
+    this.sx = sx;
+    this.sy = sy;
     // movement: facing and walk cycle
     const moved = Number.isFinite(this.lastX) ? Math.hypot(px - this.lastX, py - this.lastY) : 0;
     if (Number.isFinite(this.lastX) && Math.abs(px - this.lastX) > 0.01) this.facing = px < this.lastX ? -1 : 1;
     this.lastX = px;
     this.lastY = py;
     this.movingFor = moved > 0.01 ? 120 : Math.max(0, this.movingFor - dtMs);
-    const walking = this.movingFor > 0;
+    const walking = this.movingFor > 0 && !this.dead;
     if (walking) this.walkPhase += dtMs * 0.018;
 
-    const sitting = emote === "sit";
+    const sitting = emote === "sit" && !this.dead;
     if (sitting !== this.sitting) {
       this.sitting = sitting;
       this.redraw();
@@ -271,7 +312,10 @@ export class CharacterSprite {
       armL = Math.sin(this.walkPhase) * 0.5;
       armR = -armL;
     }
-    if (emote === "dance") {
+    if (this.dead) {
+      // lying on the ground, head towards where it faced
+      emote = "none";
+    } else if (emote === "dance") {
       const p = nowMs * 0.012;
       bob = -Math.abs(Math.sin(p)) * 3;
       sway = Math.sin(p * 0.5) * 0.18;
@@ -285,20 +329,27 @@ export class CharacterSprite {
       armR = -0.5;
     }
     this.body.position.set(px, py);
-    this.figure.position.set(0, bob);
-    this.figure.rotation = sway;
+    if (this.dead) {
+      this.figure.position.set(-10 * this.facing, -2.5);
+      this.figure.rotation = (Math.PI / 2) * this.facing;
+    } else {
+      this.figure.position.set(0, bob);
+      this.figure.rotation = sway;
+    }
     this.figure.scale.x = this.facing;
     this.leftArm.rotation = armL;
     this.rightArm.rotation = armR;
     this.body.zIndex = py;
+    this.applyTint(this.figure, nowMs);
 
-    // screen-space overlay: name label, emote caption, bubble
-    const headTop = sy + (-27 + bob) * zoom;
+    // screen-space overlay: name plate, emote caption, bubble
+    const headTop = sy + (this.dead ? -10 : -27 + bob) * zoom;
+    this.headY = headTop;
     const x = Math.round(sx);
-    this.label.position.set(x, Math.round(headTop));
+    const plateTop = this.plate.place(x, headTop - 2);
     const caption = emote === "wave" ? "waves" : emote === "dance" ? "\u266A dances \u266A" : emote === "sit" ? "sits" : "";
     if (this.emoteLabel.text !== caption) this.emoteLabel.text = caption;
-    this.emoteLabel.position.set(x, Math.round(headTop - 17));
+    this.emoteLabel.position.set(x, Math.round(plateTop - 1));
     if (this.bubble) {
       const left = this.bubbleUntil - nowMs;
       if (left <= 0) {
@@ -306,13 +357,8 @@ export class CharacterSprite {
         this.bubble = null;
       } else {
         this.bubble.alpha = Math.min(1, left / 400);
-        this.bubble.position.set(x, Math.round(headTop - (caption ? 34 : 18)));
+        this.bubble.position.set(x, Math.round(plateTop - (caption ? 18 : 2)));
       }
     }
-  }
-
-  destroy(): void {
-    this.body.destroy({ children: true });
-    this.overlay.destroy({ children: true });
   }
 }
