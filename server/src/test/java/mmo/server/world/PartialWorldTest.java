@@ -339,6 +339,25 @@ class PartialWorldTest {
             public void tickEnd(int tick) {
                 tickEnds++; // every tick of a cluster node (its remote frames go out there): not border work
             }
+
+            final List<Runnable> outActions = new ArrayList<>();
+
+            @Override
+            public String self() {
+                return name;
+            }
+
+            @Override
+            public void gameAction(int region, byte[] action) {
+                World to = nodes.get(ownerOf[region]).world;
+                outActions.add(() -> to.acceptGameAction(action.clone()));
+            }
+
+            @Override
+            public void gameActionTo(String world, byte[] action) {
+                World to = nodes.stream().filter(n -> n.name.equals(world)).findFirst().orElseThrow().world;
+                outActions.add(() -> to.acceptGameAction(action.clone()));
+            }
         }
 
         /** Two worlds: the first owns the regions with rx = 0, the second the rest. */
@@ -361,13 +380,18 @@ class PartialWorldTest {
         }
 
         int join(World w, String name, int characterId, float x, float y, FakeLink link) {
+            return join(w, name, characterId, x, y, link, CharacterClass.WARRIOR);
+        }
+
+        int join(World w, String name, int characterId, float x, float y, FakeLink link, CharacterClass cls) {
             Inbox inbox = new Inbox(128);
             links.put(characterId, link);
             inboxes.put(characterId, inbox);
             // the entity id derived from the character id: the same on every node
-            return w.join(new World.JoinRequest(characterId, 1, characterId, name, CharacterClass.WARRIOR,
+            return w.join(new World.JoinRequest(characterId, 1, characterId, name, cls,
                     Appearance.getDefaultInstance(), x, y, link, inbox, 0,
-                    CharacterSummary.newBuilder().setId(characterId).setName(name).build(), characterId)).id();
+                    CharacterSummary.newBuilder().setId(characterId).setName(name).build(), characterId,
+                    mmo.server.persistence.Progress.fresh())).id();
         }
 
         Inbox inbox(int id) {
@@ -418,6 +442,10 @@ class PartialWorldTest {
                 }
                 from.outSnapshots.clear();
                 from.outRegions.clear();
+            }
+            for (Node from : nodes) {
+                from.outActions.forEach(Runnable::run);
+                from.outActions.clear();
             }
             for (Node from : nodes) {
                 for (var e : from.outBatches.entrySet()) {
