@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -261,9 +262,42 @@ final class Game {
         p.changed();
     }
 
+    /** Players handed to other worlds lately: entity id -> {the region they went to, character id}. */
+    private final java.util.LinkedHashMap<Integer, long[]> handedOff = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, long[]> eldest) {
+            return size() > 4096;
+        }
+    };
+
+    /**
+     * A player walked into a region another world owns and was handed over: an open trade is
+     * cancelled (one being written completes, and the new world reads the result); writes
+     * still in flight for it are announced to the new world when they complete.
+     */
+    void onHandOff(Player p, int toRegion) {
+        p.handedTo = toRegion;
+        handedOff.put(p.id, new long[]{toRegion, p.characterId});
+        if (p.trade != null && !p.trade.committing()) p.trade.cancel(p.name + " moved away");
+        if (p.tradeLink != null) p.tradeLink.playerGone(this, p);
+        deadPlayers.remove(p);
+    }
+
+    /**
+     * A write for a player handed off lately completed here: the world it went to reads its
+     * items again. False if it is not known here.
+     */
+    boolean announceToHandedOff(int entityId) {
+        long[] h = handedOff.get(entityId);
+        if (h == null || world.border() == null) return false;
+        world.border().gameAction((int) h[0], RemoteAction.reload(h[1]));
+        return true;
+    }
+
     /** A player leaves the world: its trade ends, creatures forget it. */
     void onLeave(Player p) {
         if (p.trade != null) p.trade.playerLeft(p);
+        if (p.tradeLink != null) p.tradeLink.playerGone(this, p);
         deadPlayers.remove(p);
         for (Loot l : loot) if (l.claimedBy == p) l.claimedBy = null;
     }
@@ -451,6 +485,11 @@ final class Game {
                 Player p = world.player((int) a.target());
                 if (p != null) damagePlayer(p, a.source(), a.amount(), t);
             }
+            case RemoteAction.TRADE -> Trade.remote(this, a);
+            case RemoteAction.RELOAD -> {
+                Player p = world.playerByCharacter(a.target());
+                if (p != null) reload(p);
+            }
             case RemoteAction.REWARD -> {
                 Player p = world.playerByCharacter(a.target());
                 if (p != null) grantXp(p, a.amount());
@@ -583,6 +622,7 @@ final class Game {
             event(EntityEvent.newBuilder().setId(p.id).setDeath(Death.newBuilder().setKiller(byId)).build());
             deadPlayers.add(p);
             if (p.trade != null) p.trade.cancel("Partner died");
+            if (p.tradeLink != null) p.tradeLink.playerGone(this, p);
         }
     }
 
@@ -753,6 +793,16 @@ final class Game {
         });
     }
 
+    /**
+     * After a write for {@code p} completed: if it was handed to another world meanwhile (the
+     * snapshot it took there predates the write), that world reads its items again.
+     */
+    void afterWrite(Player p) {
+        if (p.removed && p.handedTo >= 0 && world.border() != null) {
+            world.border().gameAction(p.handedTo, RemoteAction.reload(p.characterId));
+        }
+    }
+
     /** Replaces a player's inventory with the database's (after a write it did not take). */
     void reload(Player p) {
         if (p.removed || ledger == null) return;
@@ -812,6 +862,7 @@ final class Game {
                 if (at >= 0) inv.bag[at] = null;
                 sendInventory(p);
             }
+            afterWrite(p);
             spawnLoot(x, y, item.def, item.id, 0, 0, 0, Integer.MAX_VALUE);
         }));
     }
@@ -883,6 +934,7 @@ final class Game {
             removeLoot(l);
             // written: it is the character's now, in the world or (if it left meanwhile) in the database
             if (!p.removed) tookLoot(p, l, bagSlot, itemId);
+            afterWrite(p);
         }));
     }
 

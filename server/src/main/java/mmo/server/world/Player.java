@@ -48,7 +48,9 @@ public final class Player extends Entity {
     int abilityReadyAt;  // tick from which the class ability may be used again
     boolean statsDirty;  // CharacterStats to send at the end of the tick
     final Inventory inventory = new Inventory();
-    Trade trade;         // the trade it is in, or null
+    Trade trade;         // the trade it is in (hosted here), or null
+    Trade.Link tradeLink; // the trade it is in, hosted by another world, or null
+    int handedTo = -1;   // the region it was handed off to (its writes completing here are announced there)
 
     // The look the cached enter fields were encoded with (the appearance and lasting emote are
     // assigned directly; everything else calls changed()).

@@ -1347,6 +1347,7 @@ public final class World {
             }
             byte[] fields = p.enterFields();
             detach(p);
+            if (game != null) game.onHandOff(p, to);
             Ghost g = new Ghost(p.id, p.x, p.y, fields);
             g.ghostSince = t;
             byId[p.id] = g;

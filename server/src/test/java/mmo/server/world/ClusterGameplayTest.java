@@ -72,4 +72,113 @@ class ClusterGameplayTest {
         assertThat(b.loot()).isNotEmpty().allSatisfy(l -> assertThat(l.owner).isEqualTo(70_001L));
         assertThat(full).isPositive();
     }
+
+    static ClientMessage trade(mmo.protocol.TradeAction.Builder a) {
+        return ClientMessage.newBuilder().setTrade(a).build();
+    }
+
+    static mmo.protocol.TradeState lastTrade(FakeLink link) {
+        return link.delivered.stream().filter(mmo.protocol.ServerMessage::hasTrade)
+                .map(mmo.protocol.ServerMessage::getTrade).reduce((x, y) -> y).orElseThrow();
+    }
+
+    @Test
+    void playersOnTwoNodesTradeInOneTransaction() {
+        MemoryLedger ledger = new MemoryLedger();
+        long sword = ledger.give(70_011, "rusty-sword", mmo.server.persistence.ItemPlace.BAG, 0);
+        long cap = ledger.give(70_012, "leather-cap", mmo.server.persistence.ItemPlace.BAG, 2);
+        ledger.gold.put(70_011L, 40L);
+        World a = TestWorlds.world(new TestWorlds.RecordingSaver());
+        World b = TestWorlds.world(new TestWorlds.RecordingSaver());
+        PartialWorldTest.Bus bus = new PartialWorldTest.Bus(a, b);
+        a.setGame(GameTest.withSpawns(), ledger, 1);
+        b.setGame(GameTest.withSpawns(), ledger, 1);
+        FakeLink sellerLink = new FakeLink(), buyerLink = new FakeLink();
+        // joined with what the database holds, as a real join reads it
+        int seller = a.join(new World.JoinRequest(70_011, 1, 70_011, "Seller", CharacterClass.WARRIOR,
+                mmo.protocol.Appearance.getDefaultInstance(), 30.5f, 50.5f, sellerLink, bus.inboxFor(70_011), 0,
+                mmo.protocol.CharacterSummary.getDefaultInstance(), 70_011, ledger.load(70_011).join())).id();
+        int buyer = b.join(new World.JoinRequest(70_012, 1, 70_012, "Buyer", CharacterClass.MAGE,
+                mmo.protocol.Appearance.getDefaultInstance(), 34.5f, 50.5f, buyerLink, bus.inboxFor(70_012), 0,
+                mmo.protocol.CharacterSummary.getDefaultInstance(), 70_012, ledger.load(70_012).join())).id();
+        bus.rounds(3);
+        assertThat(a.isGhost(buyer)).isTrue();
+
+        bus.inbox(seller).offer(trade(mmo.protocol.TradeAction.newBuilder().setInvite(buyer)));
+        bus.rounds(3);
+        assertThat(lastTrade(buyerLink).getStatus()).isEqualTo(mmo.protocol.TradeStatus.INVITED);
+        assertThat(lastTrade(buyerLink).getPartner()).isEqualTo("Seller");
+        bus.inbox(buyer).offer(trade(mmo.protocol.TradeAction.newBuilder().setAccept(true)));
+        bus.rounds(3);
+        assertThat(lastTrade(sellerLink).getStatus()).isEqualTo(mmo.protocol.TradeStatus.OPEN);
+        assertThat(lastTrade(sellerLink).getPartner()).isEqualTo("Buyer");
+        bus.inbox(seller).offer(trade(mmo.protocol.TradeAction.newBuilder().setOffer(
+                mmo.protocol.TradeOffer.newBuilder().addBagSlots(0).setGold(15))));
+        bus.inbox(buyer).offer(trade(mmo.protocol.TradeAction.newBuilder().setOffer(
+                mmo.protocol.TradeOffer.newBuilder().addBagSlots(2))));
+        bus.rounds(3);
+        assertThat(lastTrade(buyerLink).getTheirsList()).extracting(mmo.protocol.Item::getKind).containsExactly("rusty-sword");
+        assertThat(lastTrade(sellerLink).getTheirsList()).extracting(mmo.protocol.Item::getKind).containsExactly("leather-cap");
+        // the buyer's cap is held on its node: it cannot be dropped meanwhile
+        bus.inbox(buyer).offer(ClientMessage.newBuilder().setDropItem(mmo.protocol.DropItem.newBuilder().setBagSlot(2)).build());
+        bus.round();
+        assertThat(GameTest.errors(buyerLink)).extracting(mmo.protocol.Error::getMessage).contains("Leather cap is busy");
+        bus.inbox(seller).offer(trade(mmo.protocol.TradeAction.newBuilder().setConfirm(true)));
+        bus.inbox(buyer).offer(trade(mmo.protocol.TradeAction.newBuilder().setConfirm(true)));
+        bus.rounds(4);
+        assertThat(lastTrade(sellerLink).getStatus()).isEqualTo(mmo.protocol.TradeStatus.DONE);
+        assertThat(lastTrade(buyerLink).getStatus()).isEqualTo(mmo.protocol.TradeStatus.DONE);
+        // one transaction in the shared database
+        assertThat(ledger.items.get(sword).characterId()).isEqualTo(70_012);
+        assertThat(ledger.items.get(cap).characterId()).isEqualTo(70_011);
+        assertThat(ledger.gold).containsEntry(70_011L, 25L).containsEntry(70_012L, 15L);
+        // and both nodes' players hold what it says
+        Player s = a.player(seller), q = b.player(buyer);
+        assertThat(s.inventory().count()).isEqualTo(1);
+        assertThat(java.util.stream.IntStream.range(0, Inventory.BAG_SIZE).mapToObj(i -> s.inventory().bag(i))
+                .filter(java.util.Objects::nonNull).map(i -> i.def().id())).containsExactly("leather-cap");
+        assertThat(s.inventory().gold()).isEqualTo(25);
+        assertThat(java.util.stream.IntStream.range(0, Inventory.BAG_SIZE).mapToObj(i -> q.inventory().bag(i))
+                .filter(java.util.Objects::nonNull).map(i -> i.def().id())).containsExactly("rusty-sword");
+        assertThat(q.inventory().gold()).isEqualTo(15);
+        // in the same slots as the database says
+        assertThat(s.inventory().bag(ledger.items.get(cap).slot()).id()).isEqualTo(cap);
+        assertThat(q.inventory().bag(ledger.items.get(sword).slot()).id()).isEqualTo(sword);
+        assertThat(q.tradeLink).isNull();
+        assertThat(s.trade).isNull();
+    }
+
+    @Test
+    void aPlayerLeavingOnTheOtherNodeCancelsTheTrade() {
+        MemoryLedger ledger = new MemoryLedger();
+        long sword = ledger.give(70_021, "rusty-sword", mmo.server.persistence.ItemPlace.BAG, 0);
+        World a = TestWorlds.world(new TestWorlds.RecordingSaver());
+        World b = TestWorlds.world(new TestWorlds.RecordingSaver());
+        PartialWorldTest.Bus bus = new PartialWorldTest.Bus(a, b);
+        a.setGame(GameTest.withSpawns(), ledger, 1);
+        b.setGame(GameTest.withSpawns(), ledger, 1);
+        FakeLink sellerLink = new FakeLink(), buyerLink = new FakeLink();
+        int seller = a.join(new World.JoinRequest(70_021, 1, 70_021, "Seller", CharacterClass.WARRIOR,
+                mmo.protocol.Appearance.getDefaultInstance(), 30.5f, 50.5f, sellerLink, bus.inboxFor(70_021), 0,
+                mmo.protocol.CharacterSummary.getDefaultInstance(), 70_021, ledger.load(70_021).join())).id();
+        int buyer = bus.join(b, "Buyer", 70_022, 34.5f, 50.5f, buyerLink);
+        bus.rounds(3);
+        bus.inbox(seller).offer(trade(mmo.protocol.TradeAction.newBuilder().setInvite(buyer)));
+        bus.rounds(3);
+        bus.inbox(buyer).offer(trade(mmo.protocol.TradeAction.newBuilder().setAccept(true)));
+        bus.rounds(3);
+        bus.inbox(seller).offer(trade(mmo.protocol.TradeAction.newBuilder().setOffer(
+                mmo.protocol.TradeOffer.newBuilder().addBagSlots(0))));
+        bus.inbox(seller).offer(trade(mmo.protocol.TradeAction.newBuilder().setConfirm(true)));
+        bus.rounds(3);
+        b.execute(() -> b.leave(buyerLink));
+        bus.rounds(3);
+        assertThat(lastTrade(sellerLink).getStatus()).isEqualTo(mmo.protocol.TradeStatus.CANCELLED);
+        assertThat(lastTrade(sellerLink).getReason()).isEqualTo("Buyer left");
+        assertThat(ledger.items.get(sword).characterId()).isEqualTo(70_021);
+        // the sword is free again on its node
+        bus.inbox(seller).offer(ClientMessage.newBuilder().setEquip(mmo.protocol.Equip.newBuilder().setBagSlot(0)).build());
+        bus.rounds(2);
+        assertThat(a.player(seller).inventory().worn(Content.Slot.MAIN_HAND).id()).isEqualTo(sword);
+    }
 }

@@ -398,6 +398,13 @@ class PartialWorldTest {
             return inboxes.get(id);
         }
 
+        /** A new inbox for a player joined directly (its entity id = character id), so {@link #inbox} finds it. */
+        Inbox inboxFor(int characterId) {
+            Inbox inbox = new Inbox(128);
+            inboxes.put(characterId, inbox);
+            return inbox;
+        }
+
         void input(int id, int seq, float dx, float dy) {
             seqs.put(id, seq);
             if (!inboxes.get(id).offer(ClientMessage.newBuilder()
