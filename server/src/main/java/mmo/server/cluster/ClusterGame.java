@@ -554,6 +554,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         }
 
         @Override
+        public boolean isOpen() {
+            return remote.get(characterId) == this; // a leave (or a newer session) took it out
+        }
+
+        @Override
         public void send(ServerMessage message) {
             byte[] b = message.toByteArray();
             sendEncoded(b, b.length);

@@ -337,6 +337,11 @@ public final class Connection implements ClientLink {
 
 
     /** Whether this connection is closing or closed (what it still sends is dropped). Any thread. */
+    @Override
+    public boolean isOpen() {
+        return !isClosing();
+    }
+
     public boolean isClosing() {
         return closing;
     }

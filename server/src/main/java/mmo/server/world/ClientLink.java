@@ -24,4 +24,12 @@ public interface ClientLink {
 
     /** Sends {@code Disconnect} with the reason, then closes. Any thread; idempotent. */
     void disconnect(DisconnectReason reason, String message);
+
+    /**
+     * Whether the client is still there to play: a join that completes after it went (its
+     * character's items were still being read) is dropped. Any thread.
+     */
+    default boolean isOpen() {
+        return true;
+    }
 }

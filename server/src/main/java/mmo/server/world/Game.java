@@ -183,7 +183,7 @@ final class Game {
     }
 
     Entity entity(int id) {
-        if (id >= 1 && id <= creatures.length) return creatures[id - 1];
+        if (id >= 1 && id <= creatures.length) return creatures[id - 1].active ? creatures[id - 1] : null;
         if (id >= LOOT_IDS && id < PLAYER_IDS) {
             int slot = id - LOOT_IDS;
             return slot < lootBySlot.length ? lootBySlot[slot] : null;

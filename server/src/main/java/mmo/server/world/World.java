@@ -129,6 +129,7 @@ public final class World {
     private int[] borderRegions = new int[0]; // not owned, within view of an owned region
     private final ArrayList<Player> leaving = new ArrayList<>();
     private final ArrayList<Ghost> ghosts = new ArrayList<>();
+    private Map<Integer, List<byte[]>> borderEvents; // this tick's events by entity, for the border reports
     private final ConcurrentHashMap<String, GhostBatch> incomingGhosts = new ConcurrentHashMap<>();
     private final Map<String, GhostSource> ghostSources = new HashMap<>();
     private final SpatialGrid.Ids borderScratch = new SpatialGrid.Ids();
@@ -878,6 +879,7 @@ public final class World {
                             .setCode(ErrorCode.SERVER_ERROR).setMessage("Your character could not be loaded; try again")).build());
                     return;
                 }
+                if (!req.link().isOpen()) return; // it left while its items were read: nothing to join
                 join(req.withProgress(progress));
             }));
             return null;
@@ -1293,6 +1295,13 @@ public final class World {
      */
     private void phaseBorder(int t) {
         if (ownsAll) return;
+        borderEvents = null;
+        if (!tickEvents.isEmpty()) {
+            borderEvents = new HashMap<>();
+            for (EntityEvent ev : tickEvents) {
+                borderEvents.computeIfAbsent(ev.getId(), k -> new ArrayList<>(2)).add(ev.toByteArray());
+            }
+        }
         float r = settings.viewRadius(), r2 = r * r;
         for (int region : borderRegions) {
             Region to = regions[region];
@@ -1309,9 +1318,9 @@ public final class World {
                 if (dx * dx + dy * dy <= r2) {
                     batch.add(p.id, p.x, p.y, p.enterFields());
                     // the tick's events of what is reported (hits, deaths): viewers there see them too
-                    for (int e = 0; e < tickEvents.size(); e++) {
-                        EntityEvent ev = tickEvents.get(e);
-                        if (ev.getId() == p.id) batch.addEvent(p.id, ev.toByteArray());
+                    if (borderEvents != null) {
+                        List<byte[]> evs = borderEvents.get(p.id);
+                        if (evs != null) for (byte[] ev : evs) batch.addEvent(p.id, ev);
                     }
                 }
             }

@@ -45,6 +45,14 @@ public final class FakeLink implements ClientLink {
         if (disconnected == null) disconnected = reason;
     }
 
+    /** The client's connection closed on its own (not by the world). */
+    public boolean closed;
+
+    @Override
+    public boolean isOpen() {
+        return !closed && disconnected == null;
+    }
+
     public List<WorldUpdate> updates() {
         return delivered.stream().filter(ServerMessage::hasWorldUpdate).map(ServerMessage::getWorldUpdate).toList();
     }

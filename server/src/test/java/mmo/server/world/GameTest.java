@@ -308,4 +308,32 @@ class GameTest {
         assertThat(p.y()).isBetween(5f, 13f);
         assertThat(events(link)).anySatisfy(e -> assertThat(e.hasRevive()).isTrue());
     }
+
+    @Test
+    void aJoinReadsTheItemsFirstAndIsDroppedIfTheClientLeftMeanwhile() {
+        MemoryLedger ledger = new MemoryLedger();
+        World w = gameWorld(ledger);
+        ledger.give(9100, "boots", ItemPlace.WORN, Content.Slot.FEET.ordinal());
+        ledger.gold.put(9100L, 12L);
+        ledger.immediate = false;
+        FakeLink link = new FakeLink();
+        World.JoinRequest req = new World.JoinRequest(9100, 0, 9100, "Reader", CharacterClass.RANGER,
+                Appearance.getDefaultInstance(), 30, 50, link, new Inbox(16), 0, CharacterSummary.getDefaultInstance(), 0);
+        assertThat(w.join(req)).as("not before its items are read").isNull();
+        ledger.complete();
+        w.tick();
+        Player p = w.playerByCharacter(9100);
+        assertThat(p).isNotNull();
+        assertThat(p.inventory().worn(Content.Slot.FEET).def().id()).isEqualTo("boots");
+        assertThat(p.inventory().gold()).isEqualTo(12);
+        assertThat(link.delivered).anySatisfy(m -> assertThat(m.getInventory().getGold()).isEqualTo(12));
+
+        FakeLink gone = new FakeLink();
+        w.join(new World.JoinRequest(9101, 0, 9101, "Quitter", CharacterClass.RANGER,
+                Appearance.getDefaultInstance(), 30, 50, gone, new Inbox(16), 0, CharacterSummary.getDefaultInstance(), 0));
+        gone.closed = true; // the client went while the database was read
+        ledger.complete();
+        w.tick();
+        assertThat(w.playerByCharacter(9101)).isNull();
+    }
 }
