@@ -644,6 +644,7 @@ final class Game {
         }
         if (t % tickRate == 0) {
             for (Player p : world.players()) {
+                if (p.tradeLink != null) p.tradeLink.check(this, p, t);
                 if (!p.dead && p.health < p.maxHealth && t - p.lastHurtAt >= regenDelayTicks) {
                     p.health = Math.min(p.maxHealth, p.health + Math.max(1, p.maxHealth / 20));
                     p.changed();

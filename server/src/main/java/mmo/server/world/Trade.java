@@ -735,6 +735,27 @@ final class Trade {
             if (p.tradeLink == this) p.tradeLink = null;
         }
 
+        private int lostSince = -1;
+
+        /**
+         * Once a second: a host out of sight for 10 s (its node went away, or the players
+         * parted without a word reaching us) ends the trade here; the database has the truth,
+         * so the inventory is read again.
+         */
+        void check(Game g, Player p, int t) {
+            if (g.world.entityAt(hostEntity) != null) {
+                lostSince = -1;
+                return;
+            }
+            if (lostSince < 0) lostSince = t;
+            if (t - lostSince < 10 * g.world.settings().tickRate()) return;
+            act(g, p, p.id, TradeActCode.CANCEL, p.name, 0, null);
+            end(p);
+            p.link.send(ServerMessage.newBuilder().setTrade(TradeState.newBuilder()
+                    .setStatus(TradeStatus.CANCELLED).setPartner(hostName).setReason(hostName + " is gone")).build());
+            g.reload(p);
+        }
+
         /** Our player leaves or dies: the host cancels (unless it is already writing). */
         void playerGone(Game g, Player p) {
             act(g, p, p.id, TradeActCode.CANCEL, p.name, -1, null);

@@ -181,4 +181,34 @@ class ClusterGameplayTest {
         bus.rounds(2);
         assertThat(a.player(seller).inventory().worn(Content.Slot.MAIN_HAND).id()).isEqualTo(sword);
     }
+
+    @Test
+    void aTradeWhoseHostNodeVanishedIsEndedAndItsItemsFreed() {
+        MemoryLedger ledger = new MemoryLedger();
+        ledger.give(70_032, "boots", mmo.server.persistence.ItemPlace.BAG, 1);
+        World a = TestWorlds.world(new TestWorlds.RecordingSaver());
+        World b = TestWorlds.world(new TestWorlds.RecordingSaver());
+        PartialWorldTest.Bus bus = new PartialWorldTest.Bus(a, b);
+        a.setGame(GameTest.withSpawns(), ledger, 1);
+        b.setGame(GameTest.withSpawns(), ledger, 1);
+        FakeLink hostLink = new FakeLink(), buyerLink = new FakeLink();
+        int host = bus.join(a, "Host", 70_031, 30.5f, 50.5f, hostLink);
+        int buyer = b.join(new World.JoinRequest(70_032, 1, 70_032, "Buyer", CharacterClass.MAGE,
+                mmo.protocol.Appearance.getDefaultInstance(), 34.5f, 50.5f, buyerLink, bus.inboxFor(70_032), 0,
+                mmo.protocol.CharacterSummary.getDefaultInstance(), 70_032, ledger.load(70_032).join())).id();
+        bus.rounds(3);
+        bus.inbox(host).offer(trade(mmo.protocol.TradeAction.newBuilder().setInvite(buyer)));
+        bus.rounds(3);
+        bus.inbox(buyer).offer(trade(mmo.protocol.TradeAction.newBuilder().setAccept(true)));
+        bus.inbox(buyer).offer(trade(mmo.protocol.TradeAction.newBuilder().setOffer(
+                mmo.protocol.TradeOffer.newBuilder().addBagSlots(1))));
+        bus.rounds(3);
+        Player q = b.player(buyer);
+        assertThat(q.inventory().bag(1).busy).isTrue();
+        // the host's node stops: only B ticks from now on; A's ghosts there time out, then the trade
+        for (int i = 0; i < 13 * 20; i++) b.tick();
+        assertThat(q.tradeLink).isNull();
+        assertThat(lastTrade(buyerLink).getStatus()).isEqualTo(mmo.protocol.TradeStatus.CANCELLED);
+        assertThat(q.inventory().bag(1).busy).as("read again from the database, free").isFalse();
+    }
 }
