@@ -132,6 +132,11 @@ final class Game {
 
     /** The world now owns (or no longer owns) {@code region}: its creatures and loot start or stop here. */
     void regionOwned(int region, boolean owned) {
+        regionOwned(region, owned, true);
+    }
+
+    /** As {@link #regionOwned(int, boolean)}; {@code loadGround}: also put back the items lying there. */
+    void regionOwned(int region, boolean owned, boolean loadGround) {
         for (Creature c : creatures) {
             if (c.homeRegion != region || c.active == owned) continue;
             c.active = owned;
@@ -148,27 +153,32 @@ final class Game {
                 Loot l = loot.get(i);
                 if (world.regionIndex(l.x, l.y) == region && l.claimedBy == null) removeLoot(l);
             }
-        } else if (ledger != null) {
-            // items players dropped there, kept in the database
-            ledger.ground(world.name()).whenComplete((rows, err) -> {
-                if (err != null) {
-                    log.error("loading the items on the ground of region {} failed", region, err);
-                    return;
-                }
-                world.execute(() -> {
-                    if (!world.owns(region)) return;
-                    for (ItemRow row : rows) {
-                        if (world.regionIndex(row.x(), row.y()) != region || lootWithItem(row.id()) != null) continue;
-                        Content.ItemDef def = content.item(row.kind());
-                        if (def == null) {
-                            log.warn("item {} on the ground is of unknown kind '{}'; left in the database", row.id(), row.kind());
-                            continue;
-                        }
-                        spawnLoot(row.x(), row.y(), def, row.id(), 0, 0, 0, Integer.MAX_VALUE);
-                    }
-                });
-            });
+        } else if (loadGround) {
+            loadGround(r -> r == region);
         }
+    }
+
+    /** Puts back the items players dropped in the regions {@code regions} accepts (kept in the database). */
+    void loadGround(java.util.function.IntPredicate regions) {
+        if (ledger == null) return;
+        ledger.ground(world.name()).whenComplete((rows, err) -> {
+            if (err != null) {
+                log.error("loading the items on the ground failed", err);
+                return;
+            }
+            world.execute(() -> {
+                for (ItemRow row : rows) {
+                    int region = world.regionIndex(row.x(), row.y());
+                    if (!regions.test(region) || !world.owns(region) || lootWithItem(row.id()) != null) continue;
+                    Content.ItemDef def = content.item(row.kind());
+                    if (def == null) {
+                        log.warn("item {} on the ground is of unknown kind '{}'; left in the database", row.id(), row.kind());
+                        continue;
+                    }
+                    spawnLoot(row.x(), row.y(), def, row.id(), 0, 0, 0, Integer.MAX_VALUE);
+                }
+            });
+        });
     }
 
     private Loot lootWithItem(long itemId) {

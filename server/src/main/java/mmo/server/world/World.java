@@ -297,7 +297,9 @@ public final class World {
         if (started) throw new IllegalStateException("the world has already ticked");
         game = new Game(this, content, ledger, seed);
         nextId = Math.max(nextId, Game.PLAYER_IDS); // below: creatures and loot
-        for (int r = 0; r < regions.length; r++) if (owned[r]) game.regionOwned(r, true);
+        for (int r = 0; r < regions.length; r++) if (owned[r]) game.regionOwned(r, true, false);
+        boolean[] at = owned.clone();
+        game.loadGround(r -> at[r]); // one read for all of them
     }
 
     /** The game, for tests in this package. */

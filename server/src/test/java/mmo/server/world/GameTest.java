@@ -336,4 +336,22 @@ class GameTest {
         w.tick();
         assertThat(w.playerByCharacter(9101)).isNull();
     }
+
+    @Test
+    void itemsLeftOnTheGroundAreBackWhenTheWorldStartsAgain() {
+        MemoryLedger ledger = new MemoryLedger();
+        long id = ledger.give(9200, "oak-staff", ItemPlace.BAG, 0);
+        ledger.drop(9200, 0, id, "Testland", 31.5f, 50.5f).join(); // dropped before a restart
+        World w = gameWorld(ledger);
+        FakeLink link = new FakeLink();
+        Player p = join(w, ledger, "Finder", CharacterClass.MAGE, 30, 50, link);
+        w.tick();
+        w.tick();
+        assertThat(w.loot()).singleElement().satisfies(l -> assertThat(l.itemId).isEqualTo(id));
+        send(p, ClientMessage.newBuilder().setPickUp(PickUp.newBuilder().setEntity(w.loot().get(0).id())));
+        w.tick();
+        w.tick();
+        assertThat(ledger.items.get(id).characterId()).isEqualTo(p.characterId());
+        assertThat(p.inventory().count()).isEqualTo(1);
+    }
 }
