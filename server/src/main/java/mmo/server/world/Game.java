@@ -43,10 +43,10 @@ import java.util.function.Consumer;
  * client only asks; every check is made here.
  *
  * <p>Item, gold and experience changes go to the {@link Ledger} as they happen. Changes that
- * create or move value between characters (pickups, trades) are applied here only when the
- * ledger has written them, so nothing a player was told it has can be lost by a crash, and no
- * item can be in two places. Moves inside one inventory (equip, unequip) are applied at once
- * and written behind, in order. Tick thread only; ledger results come back through
+ * create value or move it between characters (pickups, experience, trades) are applied here
+ * only when the ledger has written them, so nothing a player was told it has can be lost by a
+ * crash, and no item can be in two places. Moves inside one inventory (equip, unequip) are
+ * applied at once and written behind, in order. Tick thread only; ledger results come back through
  * {@link World#execute}.
  */
 final class Game {
@@ -228,6 +228,8 @@ final class Game {
     void onJoin(Player p, Progress progress) {
         p.level = Math.max(1, Math.min(MAX_LEVEL, progress.level()));
         p.xp = progress.xp();
+        p.grantedLevel = p.level;
+        p.grantedXp = p.xp;
         p.inventory.clear();
         p.inventory.gold = progress.gold();
         for (ItemRow row : progress.items()) {
@@ -252,7 +254,10 @@ final class Game {
         p.statsDirty = true;
     }
 
-    /** What a handoff carries of a player's progress and items. */
+    /**
+     * What a handoff carries of a player's progress (with the grants still being written: the
+     * next grant writes on top of them) and items.
+     */
     Progress progressOf(Player p) {
         List<ItemRow> items = new ArrayList<>();
         Inventory inv = p.inventory;
@@ -262,7 +267,7 @@ final class Game {
         for (int i = 0; i < Inventory.WORN_SLOTS; i++) {
             if (inv.worn[i] != null) items.add(ItemRow.owned(inv.worn[i].id, inv.worn[i].def.id(), p.characterId, ItemPlace.WORN, i));
         }
-        return new Progress(p.level, p.xp, inv.gold, items);
+        return new Progress(p.grantedLevel, p.grantedXp, inv.gold, items);
     }
 
     /** A player arrived dead (handed over): it is revived here. */
@@ -595,24 +600,45 @@ final class Game {
         world.unplace(l);
     }
 
+    /**
+     * Experience for a player, like loot: written first, then the player has it (levels,
+     * health, the LevelUp everyone sees, its CharacterStats), so what it was told survives a
+     * crash. Each write holds the whole progress granted so far: grants still being written add
+     * up, and a write that failed is caught up by the next.
+     */
     void grantXp(Player p, int xp) {
-        if (xp <= 0 || p.level >= MAX_LEVEL) return;
-        p.xp += xp;
-        int before = p.level;
-        while (p.level < MAX_LEVEL && p.xp >= xpForLevel(p.level + 1)) p.level++;
-        if (p.level != before) {
+        if (xp <= 0 || p.grantedLevel >= MAX_LEVEL) return;
+        long total = p.grantedXp + xp;
+        int level = p.grantedLevel;
+        while (level < MAX_LEVEL && total >= xpForLevel(level + 1)) level++;
+        p.grantedXp = total;
+        p.grantedLevel = level;
+        if (ledger == null) {
+            progressed(p, level, total);
+            return;
+        }
+        int written = level;
+        ledger.progress(p.characterId, p.epoch, level, total).whenComplete((ok, err) -> {
+            if (err != null) {
+                log.error("writing the progress of {} failed; it has not got it yet", p.name, unwrap(err));
+                return;
+            }
+            world.execute(() -> progressed(p, written, total));
+        });
+    }
+
+    /** Progress written: the player has it now. */
+    private void progressed(Player p, int level, long xp) {
+        if (p.removed || xp <= p.xp) return;
+        p.xp = xp;
+        if (level != p.level) {
+            p.level = level;
             p.maxHealth = maxHealthOf(p);
             p.health = p.maxHealth;
             p.changed();
             event(EntityEvent.newBuilder().setId(p.id).setLevelUp(LevelUp.newBuilder().setLevel(p.level)).build());
         }
         p.statsDirty = true;
-        if (ledger != null) {
-            Player who = p;
-            ledger.progress(p.characterId, p.epoch, p.level, p.xp).whenComplete((ok, err) -> {
-                if (err != null) log.error("writing the progress of {} failed", who.name, unwrap(err));
-            });
-        }
     }
 
     void damagePlayer(Player p, int byId, int amount, int t) {
@@ -824,11 +850,13 @@ final class Game {
                 return;
             }
             if (p.trade != null) p.trade.cancel("Inventory changed");
-            int level = p.level, health = p.health;
-            long xp = p.xp;
+            int level = p.level, grantedLevel = p.grantedLevel, health = p.health;
+            long xp = p.xp, grantedXp = p.grantedXp;
             onJoin(p, progress);
             p.level = level; // the world's progress is the newer one
             p.xp = xp;
+            p.grantedLevel = grantedLevel;
+            p.grantedXp = grantedXp;
             p.maxHealth = maxHealthOf(p);
             p.health = Math.min(health, p.maxHealth);
             event(EntityEvent.newBuilder().setId(p.id).setEquipment(equipmentOf(p)).build());

@@ -41,6 +41,10 @@ public final class Player extends Entity {
     // Fighting and progress (see Game): level and experience, health, death, cooldown.
     int level = 1;
     long xp;
+    // The progress granted: level and xp plus the grants the ledger is still writing. The
+    // player has (and is told) level and xp only once written.
+    int grantedLevel = 1;
+    long grantedXp;
     int health = 1, maxHealth = 1;
     boolean dead;
     int diedAt;          // tick of death: revived at home some ticks later

@@ -177,6 +177,7 @@ class GameTest {
             w.tick();
         }
         assertThat(wolf.dead()).isTrue();
+        w.tick(); // the experience is the warrior's once written
         assertThat(warrior.xp()).isEqualTo(wolf.def().xp());
         assertThat(ledger.progress.get(warrior.characterId())).containsExactly(1, wolf.def().xp());
         // the watcher saw the hits and the death
@@ -217,6 +218,36 @@ class GameTest {
                     assertThat(s.getXpNext()).isEqualTo(Game.xpForLevel(4));
                 });
         assertThat(ledger.progress.get(p.characterId())).containsExactly(3, 160);
+    }
+
+    @Test
+    void experienceIsHadAndToldOnlyOnceWritten() {
+        MemoryLedger ledger = new MemoryLedger();
+        World w = gameWorld(ledger);
+        FakeLink link = new FakeLink(), viewer = new FakeLink();
+        Player p = join(w, ledger, "Patient", CharacterClass.WARRIOR, 30, 50, link);
+        join(w, ledger, "Viewer", CharacterClass.MAGE, 32, 50, viewer);
+        w.tick();
+        ledger.immediate = false; // the database is slow
+        w.execute(() -> w.gameForTests().grantXp(p, 40));
+        w.execute(() -> w.gameForTests().grantXp(p, 20)); // past level 2 (50), the first still being written
+        ticks(w, 3);
+        // a crash now loses nothing the player was told: it has not got it yet
+        assertThat(p.xp()).isZero();
+        assertThat(p.level()).isEqualTo(1);
+        assertThat(link.delivered.stream().filter(ServerMessage::hasStats)).allSatisfy(m -> assertThat(m.getStats().getXp()).isZero());
+        assertThat(events(viewer)).noneSatisfy(e -> assertThat(e.hasLevelUp()).isTrue());
+        assertThat(ledger.pendingCount()).isEqualTo(2);
+
+        ledger.complete();
+        w.tick();
+        // each write held everything granted before it
+        assertThat(ledger.progress.get(p.characterId())).containsExactly(2, 60);
+        assertThat(p.xp()).isEqualTo(60);
+        assertThat(p.level()).isEqualTo(2);
+        assertThat(link.delivered.stream().filter(ServerMessage::hasStats).reduce((a, b) -> b).orElseThrow().getStats().getXp())
+                .isEqualTo(60);
+        assertThat(events(viewer)).anySatisfy(e -> assertThat(e.getLevelUp().getLevel()).isEqualTo(2));
     }
 
     @Test
