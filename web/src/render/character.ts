@@ -347,6 +347,7 @@ export class CharacterSprite extends EntitySprite {
     this.headY = headTop;
     const x = Math.round(sx);
     const plateTop = this.plate.place(x, headTop - 2);
+    this.textTop = plateTop;
     const caption = emote === "wave" ? "waves" : emote === "dance" ? "\u266A dances \u266A" : emote === "sit" ? "sits" : "";
     if (this.emoteLabel.text !== caption) this.emoteLabel.text = caption;
     this.emoteLabel.position.set(x, Math.round(plateTop - 1));

@@ -241,7 +241,7 @@ export class BeastSprite extends EntitySprite {
     this.applyTint(this.figure, nowMs);
     const headTop = sy + (this.dead ? -8 : -this.height - 3) * zoom;
     this.headY = headTop;
-    this.plate.place(Math.round(sx), headTop);
+    this.textTop = this.plate.place(Math.round(sx), headTop);
   }
 }
 

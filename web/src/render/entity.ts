@@ -117,8 +117,13 @@ export abstract class EntitySprite {
   py = NaN;
   sx = NaN;
   sy = NaN;
-  /** Screen y of the top of its head as last drawn (floating numbers start there). */
+  /** Screen y of the top of its head as last drawn. */
   headY = NaN;
+  /**
+   * Screen y of the top of what is drawn over its head (the name plate) as last drawn:
+   * floating numbers start there, so they never cover its name or health bar.
+   */
+  textTop = NaN;
   /** Hit box around the feet, map pixels. */
   hitHalfWidth = 7;
   hitTop = -28;

@@ -117,7 +117,8 @@ export class Fx {
     f.rise = spec.rise;
     // a little sideways scatter so numbers in a row do not cover each other
     f.wx = s.px + ((nowMs * 7) % 9) - 4;
-    f.wy = Number.isFinite(s.headY) ? (s.headY - this.oy) / this.zoom : s.py - 28;
+    const top = Number.isFinite(s.textTop) ? s.textTop : s.headY;
+    f.wy = Number.isFinite(top) ? (top - this.oy) / this.zoom : s.py - 28;
     if (f.text.text !== spec.text) f.text.text = spec.text;
     const st = f.text.style;
     if (st.fill !== spec.color) st.fill = spec.color;

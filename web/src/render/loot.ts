@@ -86,5 +86,6 @@ export class LootSprite extends EntitySprite {
     }
     this.headY = sy - 12 * zoom;
     this.label.position.set(Math.round(sx), Math.round(this.headY - 2));
+    this.textTop = this.headY - 16;
   }
 }

@@ -10,8 +10,8 @@ import mmo.server.game.content.Content;
  * after its respawn time. Its id is fixed by its spawn (the same on every node). Simulated by
  * {@link Game} in the world owning its home region. Tick thread only.
  */
-final class Creature extends Entity {
-    enum State { IDLE, WANDER, CHASE, RETURN }
+public final class Creature extends Entity {
+    public enum State { IDLE, WANDER, CHASE, RETURN }
 
     final Content.CreatureDef def;
     final Content.SpawnDef spawn;

@@ -928,7 +928,8 @@ public final class World {
                 req.appearance(), x, y, req.link(), req.inbox());
         p.localId = req.entityId() == 0;
         attach(p);
-        if (game != null) game.onJoin(p, req.progress() != null ? req.progress() : Progress.fresh());
+        // WorldEntered first: a client starts listening for the world's messages (the
+        // inventory onJoin sends) when it has it
         p.link.send(ServerMessage.newBuilder().setRid(req.rid()).setWorldEntered(WorldEntered.newBuilder()
                 .setEntityId(p.id)
                 .setWorld(name)
@@ -941,6 +942,7 @@ public final class World {
                 .setViewRadius(settings.viewRadius())
                 .setCharacter(req.summary()))
                 .build());
+        if (game != null) game.onJoin(p, req.progress() != null ? req.progress() : Progress.fresh());
         return p;
     }
 

@@ -282,6 +282,23 @@ class GameTest {
     }
 
     @Test
+    void theInventoryOfAJoiningPlayerComesAfterWorldEntered() {
+        // the browser starts listening for in-world messages when WorldEntered arrives
+        MemoryLedger ledger = new MemoryLedger();
+        World w = gameWorld(ledger);
+        long id = 9002;
+        ledger.give(id, "leather-cap", ItemPlace.BAG, 0);
+        FakeLink link = new FakeLink();
+        joinAs(w, ledger, id, "Newcomer", CharacterClass.WARRIOR, 30, 50, link);
+        w.tick();
+        List<ServerMessage.MsgCase> order = link.delivered.stream().map(ServerMessage::getMsgCase)
+                .filter(c -> c == ServerMessage.MsgCase.WORLD_ENTERED || c == ServerMessage.MsgCase.INVENTORY).toList();
+        assertThat(order).containsExactly(ServerMessage.MsgCase.WORLD_ENTERED, ServerMessage.MsgCase.INVENTORY);
+        assertThat(link.delivered.stream().filter(ServerMessage::hasInventory).findFirst().orElseThrow()
+                .getInventory().getBag(0).getItem().getKind()).isEqualTo("leather-cap");
+    }
+
+    @Test
     void lootIsOnlyAddedOnceWrittenAndTwoPlayersCannotBothTakeIt() {
         MemoryLedger ledger = new MemoryLedger();
         World w = gameWorld(ledger);
