@@ -64,8 +64,11 @@ final class Brain {
                 }
                 float dx = p.x - c.x, dy = p.y - c.y;
                 float reach = def.attackRange();
+                // each creature closes in on its own side of the prey (by its id), so a pack
+                // surrounds it instead of stacking on one spot
+                double angle = c.id * 2.399963; // the golden angle: neighbouring ids spread apart
+                float gx = p.x + (float) Math.cos(angle) * reach * 0.6f, gy = p.y + (float) Math.sin(angle) * reach * 0.6f;
                 if (dx * dx + dy * dy <= reach * reach) {
-                    c.stuckTicks = 0;
                     if (t >= c.attackReadyAt) {
                         c.attackReadyAt = t + g.ticks(def.attackCooldown());
                         g.event(EntityEvent.newBuilder().setId(c.id)
@@ -79,8 +82,10 @@ final class Brain {
                             }
                         }
                     }
+                    walk(g, c, gx, gy, def.speed() * 0.5f, 0.2f); // edging round to its side
+                    c.stuckTicks = 0;
                 } else {
-                    walk(g, c, p.x, p.y, def.speed(), reach * 0.8f);
+                    walk(g, c, gx, gy, def.speed(), 0.2f);
                     if (c.stuckTicks > STUCK_TICKS) goHome(c);
                 }
             }

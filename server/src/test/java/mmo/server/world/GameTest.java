@@ -402,4 +402,23 @@ class GameTest {
         assertThat(ledger.items.get(id).characterId()).isEqualTo(p.characterId());
         assertThat(p.inventory().count()).isEqualTo(1);
     }
+
+    @Test
+    void aPackSurroundsItsPreyInsteadOfStacking() {
+        MemoryLedger ledger = new MemoryLedger();
+        World w = gameWorld(ledger, new Content.SpawnDef("wolf", 27, 20, 1, 3, "test"));
+        FakeLink link = new FakeLink();
+        Player p = join(w, ledger, "Prey", CharacterClass.WARRIOR, 27.5f, 25.5f, link);
+        p.maxHealth = 100_000;
+        p.health = 100_000;
+        ticks(w, 200);
+        List<Creature> pack = w.creatures();
+        assertThat(pack).allSatisfy(c -> assertThat(c.state()).isEqualTo(Creature.State.CHASE));
+        for (int i = 0; i < pack.size(); i++) {
+            for (int j = i + 1; j < pack.size(); j++) {
+                float d = (float) Math.hypot(pack.get(i).x() - pack.get(j).x(), pack.get(i).y() - pack.get(j).y());
+                assertThat(d).as("wolves %d and %d apart", i, j).isGreaterThan(0.4f);
+            }
+        }
+    }
 }
