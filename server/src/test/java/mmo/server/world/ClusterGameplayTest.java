@@ -71,6 +71,13 @@ class ClusterGameplayTest {
         // the loot lies on B, the ranger's first
         assertThat(b.loot()).isNotEmpty().allSatisfy(l -> assertThat(l.owner).isEqualTo(70_001L));
         assertThat(full).isPositive();
+        // seen on A as a ghost, it is picked up on B: the ranger is told to step over to it
+        Loot drop = b.loot().get(0);
+        assertThat(a.isGhost(drop.id())).isTrue();
+        bus.inbox(ranger).offer(ClientMessage.newBuilder().setPickUp(mmo.protocol.PickUp.newBuilder().setEntity(drop.id())).build());
+        bus.round();
+        assertThat(GameTest.errors(rangerLink)).extracting(mmo.protocol.Error::getMessage).contains("Too far to pick up: step closer");
+        assertThat(b.loot()).contains(drop);
     }
 
     static ClientMessage trade(mmo.protocol.TradeAction.Builder a) {
