@@ -937,6 +937,7 @@ public final class World {
                 .setViewRadius(settings.viewRadius())
                 .setCharacter(req.summary()))
                 .build());
+        if (border != null) border.joined(p);
         return p;
     }
 
