@@ -11,6 +11,8 @@ import mmo.protocol.CharacterClass;
 import mmo.protocol.ChatChannel;
 import mmo.protocol.ChatMessage;
 import mmo.protocol.CreateCharacter;
+import mmo.protocol.EntityEvent;
+import mmo.protocol.EntityKind;
 import mmo.protocol.ErrorCode;
 import mmo.protocol.ServerMessage;
 import mmo.protocol.StartChoice;
@@ -130,15 +132,22 @@ class ClusterIT {
         final String name;
 
         Node(String name, int port, int clusterPort, int seedPort) throws Exception {
+            this(name, port, clusterPort, seedPort, List.of());
+        }
+
+        /** With {@code extra} arguments for {@code serve} (e.g. {@code --content DIR}). */
+        Node(String name, int port, int clusterPort, int seedPort, List<String> extra) throws Exception {
             this.name = name;
             this.port = port;
             this.clusterPort = clusterPort;
-            server = new ServerProcessIT.ServerProcess(name, port, List.of("-Xmx256m"), List.of(
+            List<String> args = new ArrayList<>(List.of(
                     "--config", dir.resolve("cluster.conf").toString(), "--stats",
                     "--db", PG + "&currentSchema=" + schema,
                     "--map", dir.resolve("field.tmj").toString(),
                     "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", String.valueOf(clusterPort),
                     "--seed-nodes", "127.0.0.1:" + seedPort));
+            args.addAll(extra);
+            server = new ServerProcessIT.ServerProcess(name, port, List.of("-Xmx256m"), args);
             process = server.process;
             output = server.output;
             ready = server.ready;
@@ -191,10 +200,10 @@ class ClusterIT {
         }
     }
 
-    private void startCluster(int n) throws Exception {
+    private void startCluster(int n, String... serveArgs) throws Exception {
         int seed = freePort();
         for (int i = 0; i < n; i++) {
-            nodes.add(new Node("node" + (i + 1), freePort(), i == 0 ? seed : freePort(), seed));
+            nodes.add(new Node("node" + (i + 1), freePort(), i == 0 ? seed : freePort(), seed, List.of(serveArgs)));
         }
         for (Node node : nodes) node.ready.get(TIMEOUT_S, TimeUnit.SECONDS);
         // every region owned, and each node sees the same owners
@@ -222,6 +231,7 @@ class ClusterIT {
         final List<WorldUpdate> updates = new CopyOnWriteArrayList<>();
         final List<mmo.protocol.RegionOwner> owners = new CopyOnWriteArrayList<>();
         final List<ChatMessage> chats = new CopyOnWriteArrayList<>();
+        final List<mmo.protocol.Error> errors = new CopyOnWriteArrayList<>();
         MmoClient client;
         WorldEntered entered;
         String name;
@@ -234,6 +244,11 @@ class ClusterIT {
 
         /** With {@code servers}: a {@link mmo.client.ResumingClient} over them (the first is where it connects). */
         Player(Node node, String name, CharacterClass cls, StartChoice start, List<Node> servers) throws Exception {
+            this(node, name, cls, start, servers, null);
+        }
+
+        /** With {@code beforeEntering}: run with the new character's id before it enters the world. */
+        Player(Node node, String name, CharacterClass cls, StartChoice start, List<Node> servers, Setup beforeEntering) throws Exception {
             this.name = name;
             ClientListener listener = new ClientListener() {
                 @Override
@@ -250,6 +265,11 @@ class ClusterIT {
                 public void onRegionOwner(mmo.protocol.RegionOwner owner) {
                     owners.add(owner);
                 }
+
+                @Override
+                public void onError(mmo.protocol.Error error, int rid) {
+                    errors.add(error);
+                }
             };
             ClientOptions options = ClientOptions.builder().listener(listener).build();
             MmoClient first = MmoClient.connect(node.ws(), options).get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -257,6 +277,7 @@ class ClusterIT {
             var summary = first.createCharacter(CreateCharacter.newBuilder().setName(name).setCharacterClass(cls)
                     .setAppearance(Appearance.newBuilder().build()).setStart(start).build()).get(TIMEOUT_S, TimeUnit.SECONDS);
             characterId = summary.getId();
+            if (beforeEntering != null) beforeEntering.run(characterId);
             if (servers == null) {
                 client = first;
                 clients.add(client);
@@ -308,6 +329,27 @@ class ClusterIT {
             seqs.add(client.sendInput(0, 0));
             return seqs;
         }
+
+        /**
+         * Walks to (x, y), steering at each input, until within 0.6 units of it (a step at full
+         * speed is 0.4), then stops and waits for the stop's acknowledgement.
+         */
+        void walkTo(float x, float y) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+            while (true) {
+                float dx = x - x(), dy = y - y();
+                if (dx * dx + dy * dy < 0.36f) break;
+                if (System.nanoTime() > deadline) throw new AssertionError(name + " did not get to (" + x + ", " + y + ")");
+                client.sendInput(dx, dy);
+                Thread.sleep(100); // the workload's input rate; the assertions wait on conditions
+            }
+            acked();
+        }
+    }
+
+    /** Something to do with a new character before it enters the world. */
+    interface Setup {
+        void run(long characterId) throws Exception;
     }
 
     @Test
@@ -467,6 +509,300 @@ class ClusterIT {
             assertThat(p.client.isOpen()).as(p.name + " still connected").isTrue();
             assertThat(p.client.closed()).isNotDone();
         }
+    }
+
+    /**
+     * A border between two nodes where a class's home lies on the near side, in coordinates
+     * along and across it: the rangers' (y = 128, left half: regions 4 and 5 above, 8 and 9
+     * below) or the mages' (x = 128, bottom half: regions 9 and 13 left, 10 and 14 right).
+     * {@code wolfAlong}: where the test's wolf lives, {@link #WOLF_ACROSS} beyond the border,
+     * away from the home (out of its notice range of players standing there).
+     */
+    record Crossing(CharacterClass cls, boolean acrossIsY, int nearRegion, int farRegion, float wolfAlong) {
+        float along(Player p) {
+            return acrossIsY ? p.x() : p.y();
+        }
+
+        float across(Player p) {
+            return acrossIsY ? p.y() : p.x();
+        }
+
+        float along(mmo.client.RemoteEntity e) {
+            return acrossIsY ? e.x() : e.y();
+        }
+
+        float across(mmo.client.RemoteEntity e) {
+            return acrossIsY ? e.y() : e.x();
+        }
+
+        void walkAcross(Player p, BooleanSupplier until) throws InterruptedException {
+            p.walkUntil(acrossIsY ? 0 : 1, acrossIsY ? 1 : 0, until);
+        }
+
+        void walkAlong(Player p, BooleanSupplier until) throws InterruptedException {
+            p.walkUntil(acrossIsY ? 1 : 0, acrossIsY ? 0 : 1, until);
+        }
+
+        void walkTo(Player p, float along, float across) throws Exception {
+            if (acrossIsY) p.walkTo(along, across);
+            else p.walkTo(across, along);
+        }
+    }
+
+    static final int WOLF_ACROSS = SHARD + 4;
+    static final Crossing RANGERS = new Crossing(CharacterClass.RANGER, true, 4, 8, 80);
+    static final Crossing MAGES = new Crossing(CharacterClass.MAGE, false, 9, 10, 210);
+
+    /** The shipped content with spawns for the test map: one wolf beyond each crossing's border. */
+    Path contentWithWolves() throws Exception {
+        Path content = Files.createDirectories(dir.resolve("content"));
+        for (String f : List.of("classes.conf", "items.conf", "creatures.conf")) {
+            try (var in = ClusterIT.class.getResourceAsStream("/content/" + f)) {
+                assertThat(in).as(f).isNotNull();
+                Files.write(content.resolve(f), in.readAllBytes());
+            }
+        }
+        // keyed by the map's file name (field.tmj)
+        Files.writeString(content.resolve("spawns.conf"), """
+                spawns {
+                  field = [
+                    { creature = wolf, x = %d, y = %d, radius = 1, count = 1 }
+                    { creature = wolf, x = %d, y = %d, radius = 1, count = 1 }
+                  ]
+                }
+                """.formatted((int) RANGERS.wolfAlong(), WOLF_ACROSS, WOLF_ACROSS, (int) MAGES.wolfAlong()));
+        return content;
+    }
+
+    /** Gives a character items (bag slots 0..) and gold in the database, as the ledger writes them. */
+    void give(long characterId, long gold, String... kinds) throws Exception {
+        try (mmo.server.persistence.Database db = mmo.server.persistence.Database.open(PG + "&currentSchema=" + schema)) {
+            List<mmo.server.persistence.Ledger.NewItem> items = new ArrayList<>();
+            for (int i = 0; i < kinds.length; i++) {
+                items.add(new mmo.server.persistence.Ledger.NewItem(kinds[i], mmo.server.persistence.ItemPlace.BAG, i));
+            }
+            new mmo.server.persistence.InventoryRepository(db).create(characterId, 0, items, gold);
+        }
+    }
+
+    /** Every item in the database as "kind@owner:place", sorted. */
+    List<String> itemRows() {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(PG); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT kind, character_id, place FROM " + schema + ".items")) {
+            while (rs.next()) rows.add(rs.getString(1) + "@" + rs.getLong(2) + ":" + rs.getString(3));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        rows.sort(null);
+        return rows;
+    }
+
+    long column(Player p, String column) {
+        try (Connection c = DriverManager.getConnection(PG); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT " + column + " FROM " + schema + ".characters WHERE id = " + p.characterId)) {
+            return rs.next() ? rs.getLong(1) : -1;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static List<String> bag(Player p) {
+        return p.client.inventory().getBagList().stream().map(s -> s.getItem().getKind()).sorted().toList();
+    }
+
+    static int slotOf(Player p, String kind) {
+        return p.client.inventory().getBagList().stream().filter(s -> s.getItem().getKind().equals(kind))
+                .mapToInt(mmo.protocol.BagSlot::getSlot).findFirst().orElseThrow(() -> new AssertionError(p.name + " holds no " + kind));
+    }
+
+    static mmo.protocol.TradeAction offer(long gold, int... slots) {
+        mmo.protocol.TradeOffer.Builder o = mmo.protocol.TradeOffer.newBuilder().setGold(gold);
+        for (int s : slots) o.addBagSlots(s);
+        return mmo.protocol.TradeAction.newBuilder().setOffer(o).build();
+    }
+
+    static void awaitTrade(Player p, mmo.protocol.TradeStatus status) throws InterruptedException {
+        await(p.name + "'s trade " + status, () -> p.client.tradeState().getStatus() == status);
+    }
+
+    static List<EntityEvent> events(Player p, int entity) {
+        return p.updates.stream().flatMap(u -> u.getEventsList().stream()).filter(e -> e.getId() == entity).toList();
+    }
+
+    /**
+     * Two players on either side of a border between two nodes trade (one transaction in
+     * PostgreSQL; a disconnect mid-trade moves nothing), then one of them kills a wolf simulated
+     * by the other node from its side: it sees the hits and the death (events in the ghost
+     * batches), gets the experience, sees the loot, and picks it up after stepping over.
+     */
+    @Test
+    void tradeAndCombatAcrossANodeBorder() throws Exception {
+        try {
+            tradeAndCombat();
+        } catch (AssertionError e) {
+            StringBuilder logs = new StringBuilder();
+            for (Node n : nodes) logs.append("\n---- ").append(n.name).append(" (last 60 lines)\n").append(tail(n.output, 60));
+            throw new AssertionError(e.getMessage() + logs, e);
+        }
+    }
+
+    static String tail(CharSequence text, int lines) {
+        String[] all = text.toString().split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
+    }
+
+    private void tradeAndCombat() throws Exception {
+        startCluster(3, "--content", contentWithWolves().toString());
+        Map<String, String> owners = owners(nodes.get(0));
+        // of the rangers' and the mages' borders at least one lies between two nodes: three nodes
+        // own the four shards, so at most one inner border has the same node on both sides
+        Crossing c = !owners.get(String.valueOf(RANGERS.nearRegion())).equals(owners.get(String.valueOf(RANGERS.farRegion())))
+                ? RANGERS : MAGES;
+        assertThat(owners.get(String.valueOf(c.nearRegion()))).as("a border between two nodes: " + owners)
+                .isNotEqualTo(owners.get(String.valueOf(c.farRegion())));
+
+        // items and gold in the database before they enter, as the ledger writes them
+        Player hunter = new Player(nodes.get(0), "Hunter", c.cls(), StartChoice.START_HOME, null,
+                id -> give(id, 100, "rusty-sword", "wolf-pelt"));
+        Player peddler = new Player(nodes.get(1), "Peddler", c.cls(), StartChoice.START_HOME, null,
+                id -> give(id, 10, "leather-cap"));
+        int hunterId = hunter.entered.getEntityId(), peddlerId = peddler.entered.getEntityId();
+        await("both told who simulates them", () -> !hunter.ownerNode().isEmpty() && !peddler.ownerNode().isEmpty());
+        String nearNode = hunter.ownerNode();
+        assertThat(hunter.client.inventory().getGold()).isEqualTo(100);
+
+        // the hunter stays just this side of the border, the peddler steps over it
+        c.walkAcross(hunter, () -> c.across(hunter) > SHARD - 1.5f);
+        c.walkAcross(peddler, () -> c.across(peddler) > SHARD + 2);
+        hunter.acked();
+        peddler.acked();
+        assertThat(c.across(hunter)).isLessThan(SHARD);
+        await("the peddler simulated by the other node", () -> !peddler.ownerNode().equals(nearNode));
+        assertThat(hunter.ownerNode()).isEqualTo(nearNode);
+        await("each sees the other across the border", () -> hunter.client.snapshot().entities().containsKey(peddlerId)
+                && peddler.client.snapshot().entities().containsKey(hunterId));
+
+        // --- a trade across the border, hosted by the hunter's node
+        List<String> itemsBefore = itemRows();
+        assertThat(itemsBefore).containsExactly("leather-cap@" + peddler.characterId + ":B",
+                "rusty-sword@" + hunter.characterId + ":B", "wolf-pelt@" + hunter.characterId + ":B");
+        hunter.client.trade(mmo.protocol.TradeAction.newBuilder().setInvite(peddlerId).build());
+        awaitTrade(peddler, mmo.protocol.TradeStatus.INVITED);
+        assertThat(peddler.client.tradeState().getPartner()).isEqualTo("Hunter");
+        peddler.client.trade(mmo.protocol.TradeAction.newBuilder().setAccept(true).build());
+        awaitTrade(hunter, mmo.protocol.TradeStatus.OPEN);
+        awaitTrade(peddler, mmo.protocol.TradeStatus.OPEN);
+        hunter.client.trade(offer(30, slotOf(hunter, "rusty-sword")));
+        peddler.client.trade(offer(10, slotOf(peddler, "leather-cap")));
+        // both offers in before anyone confirms (a new offer clears the confirmations)
+        await("both offers seen by both", () -> hunter.client.tradeState().getTheirsCount() == 1
+                && peddler.client.tradeState().getTheirsCount() == 1
+                && hunter.client.tradeState().getMineCount() == 1 && peddler.client.tradeState().getMineCount() == 1);
+        assertThat(hunter.client.tradeState().getTheirs(0).getKind()).isEqualTo("leather-cap");
+        assertThat(hunter.client.tradeState().getTheirGold()).isEqualTo(10);
+        assertThat(peddler.client.tradeState().getTheirs(0).getKind()).isEqualTo("rusty-sword");
+        assertThat(peddler.client.tradeState().getTheirGold()).isEqualTo(30);
+        hunter.client.trade(mmo.protocol.TradeAction.newBuilder().setConfirm(true).build());
+        peddler.client.trade(mmo.protocol.TradeAction.newBuilder().setConfirm(true).build());
+        awaitTrade(hunter, mmo.protocol.TradeStatus.DONE);
+        awaitTrade(peddler, mmo.protocol.TradeStatus.DONE);
+        await("both inventories after the trade", () -> bag(hunter).equals(List.of("leather-cap", "wolf-pelt"))
+                && hunter.client.inventory().getGold() == 80
+                && bag(peddler).equals(List.of("rusty-sword")) && peddler.client.inventory().getGold() == 30);
+        // one transaction: each item exactly once, with its new owner; the gold conserved
+        List<String> itemsTraded = itemRows();
+        assertThat(itemsTraded).containsExactly("leather-cap@" + hunter.characterId + ":B",
+                "rusty-sword@" + peddler.characterId + ":B", "wolf-pelt@" + hunter.characterId + ":B");
+        assertThat(column(hunter, "gold")).isEqualTo(80);
+        assertThat(column(peddler, "gold")).isEqualTo(30);
+        assertThat(column(hunter, "gold") + column(peddler, "gold")).as("gold conserved").isEqualTo(100 + 10);
+
+        // --- a trade hosted by the peddler's node, whose client disconnects before confirming
+        peddler.client.trade(mmo.protocol.TradeAction.newBuilder().setInvite(hunterId).build());
+        awaitTrade(hunter, mmo.protocol.TradeStatus.INVITED);
+        hunter.client.trade(mmo.protocol.TradeAction.newBuilder().setAccept(true).build());
+        awaitTrade(peddler, mmo.protocol.TradeStatus.OPEN);
+        hunter.client.trade(offer(50, slotOf(hunter, "leather-cap")));
+        peddler.client.trade(offer(30, slotOf(peddler, "rusty-sword")));
+        await("both offers seen by both", () -> hunter.client.tradeState().getTheirsCount() == 1
+                && peddler.client.tradeState().getTheirsCount() == 1
+                && hunter.client.tradeState().getMineCount() == 1 && peddler.client.tradeState().getMineCount() == 1);
+        hunter.client.trade(mmo.protocol.TradeAction.newBuilder().setConfirm(true).build());
+        await("the hunter's confirmation reached the peddler", () -> peddler.client.tradeState().getTheirConfirm());
+        peddler.client.close();
+        awaitTrade(hunter, mmo.protocol.TradeStatus.CANCELLED);
+        assertThat(hunter.client.tradeState().getReason()).isEqualTo("Peddler left");
+        await("the peddler out of the world", () -> !hunter.client.snapshot().entities().containsKey(peddlerId));
+        assertThat(itemRows()).as("nothing moved").isEqualTo(itemsTraded);
+        assertThat(column(hunter, "gold")).isEqualTo(80);
+        assertThat(column(peddler, "gold")).isEqualTo(30);
+        assertThat(bag(hunter)).containsExactly("leather-cap", "wolf-pelt");
+        assertThat(hunter.client.inventory().getGold()).isEqualTo(80);
+        // the cap it offered is free again: it can wear it
+        hunter.client.equip(slotOf(hunter, "leather-cap"));
+        await("the cap worn", () -> hunter.client.inventory().getWornList().stream()
+                .anyMatch(w -> w.getItem().getKind().equals("leather-cap")));
+
+        // --- combat: the hunter walks along the border to face the wolf beyond it
+        c.walkAlong(hunter, () -> c.along(hunter) > c.wolfAlong());
+        hunter.acked();
+        assertThat(c.across(hunter)).isLessThan(SHARD);
+        assertThat(hunter.ownerNode()).as("still on its side").isEqualTo(nearNode);
+        int wolfId = awaitValue("the wolf beyond the border in view", () -> hunter.client.snapshot().entities().values().stream()
+                .filter(e -> e.kind() == EntityKind.ENTITY_CREATURE && c.across(e) > SHARD).findFirst().map(e -> e.id()));
+        long xpBefore = hunter.client.stats().getXp();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        int shots = 0;
+        while (events(hunter, wolfId).stream().noneMatch(EntityEvent::hasDeath)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the wolf did not die; events " + events(hunter, wolfId) + ", errors " + hunter.errors);
+            }
+            hunter.client.useAbility(wolfId); // refused while the ability cools down
+            shots++;
+            Thread.sleep(250); // the player's click rate; the loop waits for the death
+        }
+        assertThat(events(hunter, wolfId)).as("hits on the wolf, simulated by the other node")
+                .filteredOn(EntityEvent::hasHit).isNotEmpty()
+                .allSatisfy(e -> {
+                    assertThat(e.getHit().getSource()).isEqualTo(hunterId);
+                    assertThat(e.getHit().getAmount()).isPositive();
+                });
+        assertThat(events(hunter, wolfId)).filteredOn(EntityEvent::hasDeath)
+                .singleElement().satisfies(e -> assertThat(e.getDeath().getKiller()).isEqualTo(hunterId));
+        assertThat(hunter.errors).as("no refusal but the cooldown")
+                .allSatisfy(e -> assertThat(e.getMessage()).endsWith("is not ready"));
+        // the experience came back to the hunter's node, and was written
+        await("experience for the kill", () -> hunter.client.stats().getXp() > xpBefore);
+        long xp = hunter.client.stats().getXp();
+        await("the experience in PostgreSQL", () -> column(hunter, "xp") == xp);
+
+        // the loot lies beyond the border: seen, refused from here, taken after stepping over
+        mmo.client.RemoteEntity gold = awaitValue("the wolf's gold in view", () -> hunter.client.snapshot().entities().values().stream()
+                .filter(e -> e.kind() == EntityKind.ENTITY_LOOT && e.game().gold() > 0).findFirst());
+        assertThat(c.across(gold)).as("on the wolf's side").isGreaterThanOrEqualTo(SHARD);
+        assertThatThrownBy(() -> hunter.client.pickUp(gold.id()).get(TIMEOUT_S, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(ServerError.class)
+                .hasMessageContaining("step closer");
+        c.walkTo(hunter, c.along(gold), Math.max(c.across(gold), SHARD + 1.5f));
+        await("the hunter simulated by the wolf's node", () -> !hunter.ownerNode().equals(nearNode));
+        hunter.client.pickUp(gold.id());
+        long purse = 80 + gold.game().gold();
+        await("the gold in the purse", () -> hunter.client.inventory().getGold() == purse);
+        await("and in PostgreSQL", () -> column(hunter, "gold") == purse);
+        System.out.printf("ClusterIT: %s across the border: %d shots, %d xp, %d gold picked up%n", c.cls(), shots, xp,
+                gold.game().gold());
+    }
+
+    /** Polls {@code value} until it is present. */
+    static <T> T awaitValue(String what, java.util.function.Supplier<java.util.Optional<T>> value) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<T> found = new java.util.concurrent.atomic.AtomicReference<>();
+        await(what, () -> {
+            value.get().ifPresent(found::set);
+            return found.get() != null;
+        });
+        return found.get();
     }
 
     float savedY(Player p) {

@@ -358,15 +358,20 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         Player here = world.playerByCharacter(j.characterId());
         if (here != null && sessionOf(here.link()) == j.session()) {
             // a resent JOIN that already arrived (its confirmation crossed it): confirm again
-            arrived(j.characterId(), j.session(), j.gateway(), null, here.x(), here.y());
+            arrived(j.characterId(), j.session(), j.gateway(), null);
             return;
         }
         log.debug("character {} joins here (client at {})", j.characterId(), j.gateway());
         Link l = linkFor(j.gateway(), j.session(), j.characterId());
         if (l == null) return; // the client left before it got here
         World.JoinRequest req = j.request(l.link, l.inbox);
-        world.join(req);
-        arrived(j.characterId(), j.session(), j.gateway(), l.inbox, j.x(), j.y());
+        world.join(req); // completes once its items are read: joined() tells the client where it is
+        arrived(j.characterId(), j.session(), j.gateway(), l.inbox);
+    }
+
+    @Override
+    public void joined(Player p) {
+        p.link().send(regionOwner(p.x(), p.y()));
     }
 
     /** The session a link belongs to (0: not a cluster client). */
@@ -402,7 +407,9 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             return;
         }
         world.adopt(s, l.link, l.inbox);
-        arrived(s.characterId(), h.session(), h.gateway(), l.inbox, s.x(), s.y());
+        arrived(s.characterId(), h.session(), h.gateway(), l.inbox);
+        Player p = world.playerByCharacter(s.characterId());
+        if (p != null) p.link().send(regionOwner(p.x(), p.y()));
     }
 
     private record Link(ClientLink link, Inbox inbox) {}
@@ -417,13 +424,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         return new Link(rl, rl.inbox);
     }
 
-    private void arrived(long characterId, long session, String gateway, Inbox inbox, float x, float y) {
+    private void arrived(long characterId, long session, String gateway, Inbox inbox) {
         movedTo.remove(characterId);
         if (inbox != null) {
             Queue<ClientMessage> q = early.remove(characterId);
             if (q != null) for (ClientMessage m; (m = q.poll()) != null; ) inbox.offer(m);
-            Player p = world.playerByCharacter(characterId);
-            if (p != null) p.link().send(regionOwner(x, y));
         }
         if (gateway.equals(self)) ownerIs(characterId, session, self);
         else toNode(gateway, OWNER, Wire.owner(characterId, session, self));

@@ -37,6 +37,13 @@ public interface Border {
     /** This tick's {@link #borderEntities} and {@link #handOff} calls are all made. */
     default void tickEnd(int tick) {}
 
+    /**
+     * {@code p} joined this world: it is simulated here and its client has been sent
+     * {@code WorldEntered}. With a game, that is ticks after {@link World#join} was called,
+     * once the character's items are read. Not called for {@link World#adopt}.
+     */
+    default void joined(Player p) {}
+
     /** This world's address for replies to its {@link #gameAction}s (a cluster node's name). */
     default String self() {
         return "";

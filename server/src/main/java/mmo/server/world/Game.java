@@ -908,6 +908,12 @@ final class Game {
 
     private void pickUp(Player p, int entityId, int rid, int t) {
         Entity e = world.entityAt(entityId);
+        if (e instanceof Ghost && entityId >= LOOT_IDS && entityId < PLAYER_IDS) {
+            // loot in a region another node simulates (across a region border): it is taken
+            // there, and walking onto it takes the player there
+            world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "Too far to pick up: step closer");
+            return;
+        }
         if (!(e instanceof Loot l) || !loot.contains(l)) {
             world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "Nothing to pick up there");
             return;

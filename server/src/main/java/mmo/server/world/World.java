@@ -943,6 +943,7 @@ public final class World {
                 .setCharacter(req.summary()))
                 .build());
         if (game != null) game.onJoin(p, req.progress() != null ? req.progress() : Progress.fresh());
+        if (border != null) border.joined(p);
         return p;
     }
 

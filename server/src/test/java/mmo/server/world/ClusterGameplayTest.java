@@ -71,6 +71,40 @@ class ClusterGameplayTest {
         // the loot lies on B, the ranger's first
         assertThat(b.loot()).isNotEmpty().allSatisfy(l -> assertThat(l.owner).isEqualTo(70_001L));
         assertThat(full).isPositive();
+        // seen on A as a ghost, it is picked up on B: the ranger is told to step over to it
+        Loot drop = b.loot().get(0);
+        assertThat(a.isGhost(drop.id())).isTrue();
+        bus.inbox(ranger).offer(ClientMessage.newBuilder().setPickUp(mmo.protocol.PickUp.newBuilder().setEntity(drop.id())).build());
+        bus.round();
+        assertThat(GameTest.errors(rangerLink)).extracting(mmo.protocol.Error::getMessage).contains("Too far to pick up: step closer");
+        assertThat(b.loot()).contains(drop);
+    }
+
+    /**
+     * A node's join reads the character's items first, so the player appears ticks later: the
+     * border hears of it then (the cluster tells the client which node simulates it), after
+     * its WorldEntered.
+     */
+    @Test
+    void theBorderHearsOfAJoinOnceTheItemsAreRead() {
+        MemoryLedger ledger = new MemoryLedger();
+        ledger.give(70_031, "rusty-sword", mmo.server.persistence.ItemPlace.BAG, 0);
+        World a = TestWorlds.world(new TestWorlds.RecordingSaver());
+        World b = TestWorlds.world(new TestWorlds.RecordingSaver());
+        PartialWorldTest.Bus bus = new PartialWorldTest.Bus(a, b);
+        a.setGame(GameTest.withSpawns(), ledger, 1);
+        b.setGame(GameTest.withSpawns(), ledger, 1);
+        FakeLink link = new FakeLink();
+        Player now = a.join(new World.JoinRequest(70_031, 1, 70_031, "Late", CharacterClass.WARRIOR,
+                mmo.protocol.Appearance.getDefaultInstance(), 30.5f, 50.5f, link, bus.inboxFor(70_031), 7,
+                mmo.protocol.CharacterSummary.getDefaultInstance(), 70_031));
+        assertThat(now).as("not in yet: its items are being read").isNull();
+        assertThat(bus.nodes.get(0).joined).isEmpty();
+        bus.rounds(2);
+        assertThat(bus.nodes.get(0).joined).containsExactly(70_031);
+        assertThat(bus.nodes.get(1).joined).isEmpty();
+        assertThat(link.delivered).anySatisfy(m -> assertThat(m.hasWorldEntered()).isTrue());
+        assertThat(a.player(70_031).inventory().bag(0).def().id()).isEqualTo("rusty-sword");
     }
 
     static ClientMessage trade(mmo.protocol.TradeAction.Builder a) {

@@ -334,6 +334,12 @@ class PartialWorldTest {
             }
 
             int tickEnds;
+            final List<Integer> joined = new ArrayList<>();
+
+            @Override
+            public void joined(Player p) {
+                joined.add(p.id);
+            }
 
             @Override
             public void tickEnd(int tick) {
