@@ -43,6 +43,33 @@ public final class GhostBatch {
         this.events = events;
     }
 
+    /** This batch with {@code earlier}'s events before its own (null: unchanged). */
+    public GhostBatch withEarlierEvents(GhostBatch earlier) {
+        if (earlier == null || earlier.events.length == 0) return this;
+        return new GhostBatch(tick, count, ids, xy, enterFields, concat(earlier.eventIds, eventIds), concat(earlier.events, events));
+    }
+
+    /** This batch with {@code later}'s events after its own. */
+    public GhostBatch withLaterEvents(GhostBatch later) {
+        return later.events.length == 0 ? this : later.withEarlierEvents(this).withPositionsOf(this);
+    }
+
+    private GhostBatch withPositionsOf(GhostBatch b) {
+        return new GhostBatch(b.tick, b.count, b.ids, b.xy, b.enterFields, eventIds, events);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static byte[][] concat(byte[][] a, byte[][] b) {
+        byte[][] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     /** How many events the batch carries. */
     public int eventCount() { return events.length; }
     /** The entity an event happened to. */

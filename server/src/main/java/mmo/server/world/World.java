@@ -1136,7 +1136,10 @@ public final class World {
      * {@link #execute}) before its batch, so a player handed over never flickers out. Any thread.
      */
     public void acceptGhosts(String source, GhostBatch batch) {
-        incomingGhosts.merge(source, batch, (old, next) -> next.tick() >= old.tick() ? next : old);
+        // the newest positions win; the events of a batch replaced before it was applied are
+        // kept (a hit or a death must not vanish because two batches came within one tick)
+        incomingGhosts.merge(source, batch, (old, next) -> next.tick() >= old.tick() ? next.withEarlierEvents(old)
+                : old.withEarlierEvents(null).withLaterEvents(next));
     }
 
     /**

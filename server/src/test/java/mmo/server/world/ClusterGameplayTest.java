@@ -245,4 +245,25 @@ class ClusterGameplayTest {
         assertThat(lastTrade(buyerLink).getStatus()).isEqualTo(mmo.protocol.TradeStatus.CANCELLED);
         assertThat(q.inventory().bag(1).busy).as("read again from the database, free").isFalse();
     }
+
+    @Test
+    void eventsOfABatchReplacedBeforeItWasAppliedAreStillShown() {
+        World a = TestWorlds.world(new TestWorlds.RecordingSaver());
+        PartialWorldTest.Bus bus = new PartialWorldTest.Bus(a, TestWorlds.world(new TestWorlds.RecordingSaver()));
+        FakeLink link = new FakeLink();
+        bus.join(a, "Viewer", 70_041, 30.5f, 50.5f, link);
+        a.tick();
+        byte[] fields = mmo.protocol.EntityEnter.newBuilder().setId(5).setKind(mmo.protocol.EntityKind.ENTITY_CREATURE)
+                .setName("Wolf").build().toByteArray();
+        byte[] death = EntityEvent.newBuilder().setId(5).setDeath(mmo.protocol.Death.newBuilder().setKiller(70_041)).build().toByteArray();
+        int t = a.currentTick();
+        a.acceptGhosts("B", new GhostBatch.Builder(t).add(5, 34f, 50f, fields).build());
+        a.tick();
+        // two batches from B before A's next tick: the first carries the death, the second only positions
+        a.acceptGhosts("B", new GhostBatch.Builder(t + 1).add(5, 34f, 50f, fields).addEvent(5, death).build());
+        a.acceptGhosts("B", new GhostBatch.Builder(t + 2).add(5, 34.2f, 50f, fields).build());
+        a.tick();
+        assertThat(link.lastUpdate().getEventsList()).anySatisfy(e -> assertThat(e.getDeath().getKiller()).isEqualTo(70_041));
+        assertThat(link.lastUpdate().getMovesList()).as("the newest position applied").isNotEmpty();
+    }
 }
