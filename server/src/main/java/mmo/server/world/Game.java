@@ -967,9 +967,17 @@ final class Game {
             l.claimedBy = null;
             if (err != null) {
                 Throwable cause = unwrap(err);
-                if (cause instanceof ItemConflictException) {
-                    removeLoot(l); // it is no longer on the ground
+                if (cause instanceof ItemConflictException && l.itemId != 0) {
+                    removeLoot(l); // a dropped item no longer on the ground: someone else has it
                     if (!p.removed) world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "That is gone");
+                } else if (cause instanceof ItemConflictException) {
+                    // a fresh drop or gold only conflicts with the player's own state (a bag slot
+                    // the database holds taken): the loot stays, the inventory is read again
+                    log.warn("{} could not take loot {}: {}; reading its inventory again", p.name, l.id, cause.getMessage());
+                    if (!p.removed) {
+                        world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "Your bag changed; try again");
+                        reload(p);
+                    }
                 } else {
                     log.warn("{} could not pick up loot {}: {}", p.name, l.id, cause.toString());
                     if (!p.removed) world.sendError(p, rid, ErrorCode.SERVER_ERROR, "Could not pick that up now; try again");

@@ -421,4 +421,28 @@ class GameTest {
             }
         }
     }
+
+    @Test
+    void aFreshDropStaysOnTheGroundWhenTheDatabaseRefusesItsSlot() {
+        MemoryLedger ledger = new MemoryLedger();
+        World w = gameWorld(ledger);
+        FakeLink link = new FakeLink();
+        Player p = join(w, ledger, "Unlucky", CharacterClass.WARRIOR, 30, 50, link);
+        w.tick();
+        // the database holds an item in bag slot 0 that the world does not know of (written elsewhere)
+        long stray = ledger.give(p.characterId(), "wolf-pelt", ItemPlace.BAG, 0);
+        w.execute(() -> w.gameForTests().spawnLoot(30.5f, 50.5f, BASE.item("boots"), 0, 0, 0, 0, Integer.MAX_VALUE));
+        w.tick();
+        send(p, ClientMessage.newBuilder().setPickUp(PickUp.newBuilder().setEntity(w.loot().get(0).id())));
+        w.tick();
+        w.tick();
+        w.tick();
+        assertThat(w.loot()).as("the boots are still there").hasSize(1);
+        assertThat(p.inventory().bag(0).id()).as("the inventory was read again").isEqualTo(stray);
+        send(p, ClientMessage.newBuilder().setPickUp(PickUp.newBuilder().setEntity(w.loot().get(0).id())));
+        w.tick();
+        w.tick();
+        assertThat(w.loot()).isEmpty();
+        assertThat(ledger.itemsOf(p.characterId())).extracting(ItemRow::kind).containsExactlyInAnyOrder("wolf-pelt", "boots");
+    }
 }
