@@ -188,6 +188,67 @@ class PlayOverSocketsTest {
     }
 
     @Test
+    void logoutEverywhereEndsEverySessionAndClosesThePlayingConnection() throws Exception {
+        MmoClient earlier = client();
+        String earlierToken = earlier.register("hank", "password-hank").get(TIMEOUT_S, TimeUnit.SECONDS).getSessionToken();
+        earlier.close(); // gone without logging out: its token would still resume
+        MmoClient playing = client();
+        String playingToken = playing.login("hank", "password-hank").get(TIMEOUT_S, TimeUnit.SECONDS).getSessionToken();
+        CharacterSummary c = playing.createCharacter(TestServer.character("Hank", CharacterClass.WARRIOR, 0))
+                .get(TIMEOUT_S, TimeUnit.SECONDS);
+        server.tickUntilDone(playing.enterWorld(c.getId()));
+        server.tick(playing);
+
+        CompletableFuture<Void> done = playing.logoutEverywhere();
+        CloseInfo closed = playing.closed().get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(closed.disconnect().getReason()).isEqualTo(DisconnectReason.LOGGED_OUT);
+        assertThat(closed.code()).isEqualTo(4000 + DisconnectReason.LOGGED_OUT_VALUE);
+        done.get(TIMEOUT_S, TimeUnit.SECONDS);
+        server.tick();
+        MmoClient later = client();
+        assertCode(later.resume(earlierToken), ErrorCode.SESSION_EXPIRED);
+        assertCode(later.resume(playingToken), ErrorCode.SESSION_EXPIRED);
+        later.login("hank", "password-hank").get(TIMEOUT_S, TimeUnit.SECONDS); // the account itself is fine
+    }
+
+    @Test
+    void changingThePasswordInTheWorldKeepsThisSessionOnly() throws Exception {
+        MmoClient earlier = client();
+        String earlierToken = earlier.register("ivy", "password-ivy").get(TIMEOUT_S, TimeUnit.SECONDS).getSessionToken();
+        earlier.close();
+        MmoClient playing = client();
+        String playingToken = playing.login("ivy", "password-ivy").get(TIMEOUT_S, TimeUnit.SECONDS).getSessionToken();
+        CharacterSummary c = playing.createCharacter(TestServer.character("Ivy", CharacterClass.MAGE, 0))
+                .get(TIMEOUT_S, TimeUnit.SECONDS);
+        server.tickUntilDone(playing.enterWorld(c.getId()));
+
+        assertCode(playing.changePassword("not-my-password", "new-password-ivy"), ErrorCode.BAD_CREDENTIALS);
+        playing.changePassword("password-ivy", "new-password-ivy").get(TIMEOUT_S, TimeUnit.SECONDS);
+        server.tick(playing);
+        assertThat(playing.closed()).isNotDone();
+        MmoClient other = client();
+        assertCode(other.resume(earlierToken), ErrorCode.SESSION_EXPIRED);
+        assertCode(other.login("ivy", "password-ivy"), ErrorCode.BAD_CREDENTIALS);
+        other.login("ivy", "new-password-ivy").get(TIMEOUT_S, TimeUnit.SECONDS); // takes the account over
+        MmoClient third = client();
+        third.resume(playingToken).get(TIMEOUT_S, TimeUnit.SECONDS); // the changing session's token still works
+    }
+
+    @Test
+    void repeatedWrongPasswordsAreRefusedForAWhile() throws Exception {
+        MmoClient c = client();
+        c.register("jack", "password-jack").get(TIMEOUT_S, TimeUnit.SECONDS);
+        MmoClient guesser = client();
+        for (int i = 0; i < 5; i++) assertCode(guesser.login("jack", "guess-" + i), ErrorCode.BAD_CREDENTIALS);
+        ServerError known = errorOf(guesser.login("jack", "password-jack"));
+        for (int i = 0; i < 5; i++) assertCode(guesser.login("nobody", "guess-" + i), ErrorCode.BAD_CREDENTIALS);
+        ServerError unknown = errorOf(guesser.login("nobody", "guess"));
+        assertThat(known.code()).isEqualTo(ErrorCode.TOO_MANY_ATTEMPTS);
+        assertThat(unknown.code()).isEqualTo(ErrorCode.TOO_MANY_ATTEMPTS);
+        assertThat(known.serverMessage()).startsWith("Too many attempts; try again in ");
+    }
+
+    @Test
     void accountAndCharacterRulesGiveClearErrors() throws Exception {
         MmoClient c = client();
         assertCode(c.register("ab", "password1"), ErrorCode.INVALID_NAME);

@@ -41,6 +41,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import mmo.protocol.ChangePassword;
 import mmo.protocol.CharacterList;
 import mmo.protocol.CharacterSummary;
 import mmo.protocol.ChatChannel;
@@ -60,6 +61,7 @@ import mmo.protocol.Login;
 import mmo.protocol.ListWorlds;
 import mmo.protocol.LoginOk;
 import mmo.protocol.Logout;
+import mmo.protocol.LogoutEverywhere;
 import mmo.protocol.Ping;
 import mmo.protocol.Pong;
 import mmo.protocol.Register;
@@ -406,6 +408,31 @@ public final class MmoClient implements AutoCloseable {
      */
     public CompletableFuture<Void> logout() {
         return request(ClientMessage.newBuilder().setLogout(Logout.getDefaultInstance()), null, m -> null, true);
+    }
+
+    /**
+     * Sets a new password; the server ends every other session of the account (this one stays).
+     *
+     * @return completes when the server confirms; fails with {@link ServerError}
+     *         ({@code BAD_CREDENTIALS} for a wrong old password, {@code INVALID_PASSWORD},
+     *         {@code TOO_MANY_ATTEMPTS}, ...)
+     */
+    public CompletableFuture<Void> changePassword(String oldPassword, String newPassword) {
+        return request(ClientMessage.newBuilder().setChangePassword(ChangePassword.newBuilder()
+                        .setOldPassword(oldPassword).setNewPassword(newPassword)),
+                ServerMessage.MsgCase.PASSWORD_CHANGED, m -> null, false);
+    }
+
+    /**
+     * Ends every session of the account, so no session token resumes any more, and closes its
+     * connections, this one included (reason {@code LOGGED_OUT}).
+     *
+     * @return completes when the server closes the connection; fails with {@link ServerError}
+     *         if the server could not revoke the sessions (the connection then stays open)
+     */
+    public CompletableFuture<Void> logoutEverywhere() {
+        return request(ClientMessage.newBuilder().setLogoutEverywhere(LogoutEverywhere.getDefaultInstance()),
+                null, m -> null, true);
     }
 
     /**

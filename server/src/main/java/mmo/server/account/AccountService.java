@@ -3,6 +3,7 @@ package mmo.server.account;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -61,6 +62,7 @@ public final class AccountService {
     private final Executor worker;
     private final Duration sessionTtl;
     private final BotFleet bots;
+    private final LoginThrottle throttle;
     // Unknown usernames are checked against this so a failed login costs one hash either way
     // and its timing does not tell whether the account exists.
     private final String dummyHash;
@@ -90,6 +92,15 @@ public final class AccountService {
     public AccountService(AccountRepository accounts, CharacterRepository characters, SessionRepository sessions,
                           PasswordHasher hasher, WorldChoice worlds, Executor worker,
                           Duration sessionTtl, BotFleet bots) {
+        this(accounts, characters, sessions, hasher, worlds, worker, sessionTtl, bots,
+                new LoginThrottle(Clock.systemUTC()));
+    }
+
+    /** As above, with the brakes on password guessing (tests give it a clock they move). */
+    public AccountService(AccountRepository accounts, CharacterRepository characters, SessionRepository sessions,
+                          PasswordHasher hasher, WorldChoice worlds, Executor worker,
+                          Duration sessionTtl, BotFleet bots, LoginThrottle throttle) {
+        this.throttle = Objects.requireNonNull(throttle);
         this.bots = Objects.requireNonNull(bots);
         this.accounts = Objects.requireNonNull(accounts);
         this.characters = Objects.requireNonNull(characters);
@@ -132,29 +143,99 @@ public final class AccountService {
         });
     }
 
-    /** Checks the password and starts a session. BAD_CREDENTIALS, the same for every failure. */
+    /** As {@link #login(String, String, String)} from no known address (throttled per name only). */
     public CompletableFuture<LoginResult> login(String username, String password) {
+        return login(username, password, null);
+    }
+
+    /**
+     * Checks the password and starts a session. BAD_CREDENTIALS, the same for every failure;
+     * TOO_MANY_ATTEMPTS after too many failures for the name or from {@code address} (null:
+     * unknown), decided before any lookup or hash, alike for names with and without an account.
+     */
+    public CompletableFuture<LoginResult> login(String username, String password, String address) {
         return async("login", () -> {
-            // Such names and passwords can never have been registered; nothing to hide by hashing.
-            if (username == null || password == null || !NAME.matcher(username).matches()
-                    || password.length() > 4 * MAX_PASSWORD) {
-                throw new GameException(ErrorCode.BAD_CREDENTIALS, BAD_CREDENTIALS);
-            }
-            AccountRecord account = accounts.findByUsername(username).orElse(null);
-            if (bots.admits(username, password)) {
-                AccountRecord bot = botAccount(username, account);
+            boolean wellFormed = username != null && password != null && NAME.matcher(username).matches()
+                    && password.length() <= 4 * MAX_PASSWORD;
+            // The fleet's key is a constant-time compare, no hash: bots logging in by the
+            // thousand from one load generator are not password guesses.
+            if (wellFormed && bots.admits(username, password)) {
+                AccountRecord bot = botAccount(username, accounts.findByUsername(username).orElse(null));
                 if (bot != null) {
                     return new LoginResult(bot, sessions.create(bot.id(), sessionTtl), characters.listByAccount(bot.id()));
                 }
                 // A normally registered account with a bot-like name: the key does not open it.
             }
+            String throttled = wellFormed ? username : null;
+            refuseIfThrottled(throttled, address);
+            // Such names and passwords can never have been registered; nothing to hide by hashing.
+            if (!wellFormed) {
+                throw new GameException(ErrorCode.BAD_CREDENTIALS, BAD_CREDENTIALS);
+            }
+            AccountRecord account = accounts.findByUsername(username).orElse(null);
             boolean ok = hasher.verify(password, account != null ? account.passwordHash() : dummyHash);
             if (account == null || !ok) {
                 throw new GameException(ErrorCode.BAD_CREDENTIALS, BAD_CREDENTIALS);
             }
+            throttle.succeeded(throttled, address);
             String token = sessions.create(account.id(), sessionTtl);
             return new LoginResult(account, token, characters.listByAccount(account.id()));
         });
+    }
+
+    /**
+     * Sets a new password for a logged-in account after checking the old one (throttled like a
+     * login, under the account's name), and ends every other session of the account: the one of
+     * {@code currentToken} stays. INVALID_PASSWORD (the new one breaks the rules),
+     * TOO_MANY_ATTEMPTS, BAD_CREDENTIALS (the old one is wrong), SESSION_EXPIRED (no such
+     * account any more).
+     */
+    public CompletableFuture<Void> changePassword(long accountId, String currentToken, String oldPassword,
+                                                  String newPassword, String address) {
+        return async("change password", () -> {
+            GameException gone = new GameException(ErrorCode.SESSION_EXPIRED, "Your session has ended, please log in again");
+            if (newPassword == null || !lengthBetween(newPassword, MIN_PASSWORD, MAX_PASSWORD)) {
+                throw new GameException(ErrorCode.INVALID_PASSWORD,
+                        "Passwords are " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+            }
+            AccountRecord account = accounts.findById(accountId).orElseThrow(() -> gone);
+            refuseIfThrottled(account.username(), address);
+            if (oldPassword == null || oldPassword.length() > 4 * MAX_PASSWORD
+                    || !hasher.verify(oldPassword, account.passwordHash())) {
+                throw new GameException(ErrorCode.BAD_CREDENTIALS, "Wrong password");
+            }
+            throttle.succeeded(account.username(), address);
+            if (!accounts.changePassword(accountId, hasher.hash(newPassword), currentToken)) {
+                throw gone;
+            }
+            log.info("account {} changed its password; its other sessions are revoked", accountId);
+            return null;
+        });
+    }
+
+    /** Ends every session of the account: no token of it resumes any more. */
+    public CompletableFuture<Void> logoutEverywhere(long accountId) {
+        return async("log out everywhere", () -> {
+            sessions.revokeAll(accountId);
+            log.info("account {} logged out everywhere", accountId);
+            return null;
+        });
+    }
+
+    /** Counts an attempt for the name and address, or refuses it with how long to wait. */
+    private void refuseIfThrottled(String username, String address) {
+        Duration wait = throttle.tryAttempt(username, address);
+        if (!wait.isZero()) {
+            throw tooManyAttempts(wait);
+        }
+    }
+
+    /** TOO_MANY_ATTEMPTS saying how long to wait, rounded up to whole seconds (minutes past two). */
+    static GameException tooManyAttempts(Duration wait) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        String when = seconds < 120 ? seconds + (seconds == 1 ? " second" : " seconds")
+                : (seconds + 59) / 60 + " minutes";
+        return new GameException(ErrorCode.TOO_MANY_ATTEMPTS, "Too many attempts; try again in " + when);
     }
 
     /** The fleet's account of that name, created if missing; null if a real account holds the name. */

@@ -11,10 +11,10 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * Hashes passwords with Argon2id and checks them, storing PHC strings such as
  * {@code $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>}. Verification takes the parameters from
  * the stored string, so hashes made with older settings keep working after a change.
- * Stateless apart from the random source; thread-safe. Each call costs tens of milliseconds of
+ * Stateless apart from the random source; thread-safe. Not final only so tests can count calls. Each call costs tens of milliseconds of
  * CPU and ~19 MiB: keep it off event loops and the tick.
  */
-public final class PasswordHasher {
+public class PasswordHasher {
     /** OWASP's recommended Argon2id settings: 19 MiB, 2 passes, 1 lane. */
     public static final int DEFAULT_MEMORY_KIB = 19_456;
     public static final int DEFAULT_ITERATIONS = 2;

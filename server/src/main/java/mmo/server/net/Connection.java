@@ -13,6 +13,7 @@ import mmo.protocol.Disconnect;
 import mmo.protocol.DisconnectReason;
 import mmo.protocol.ErrorCode;
 import mmo.protocol.LoginOk;
+import mmo.protocol.PasswordChanged;
 import mmo.protocol.Pong;
 import mmo.protocol.ServerMessage;
 import mmo.protocol.Welcome;
@@ -31,6 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +133,8 @@ public final class Connection implements ClientLink {
                 }
             }
             case REGISTER -> authenticate(rid, ctx.accounts().register(m.getRegister().getUsername(), m.getRegister().getPassword()));
-            case LOGIN -> authenticate(rid, ctx.accounts().login(m.getLogin().getUsername(), m.getLogin().getPassword()));
+            case LOGIN -> authenticate(rid, ctx.accounts().login(m.getLogin().getUsername(), m.getLogin().getPassword(),
+                    clientAddress()));
             case RESUME -> authenticate(rid, ctx.accounts().resume(m.getResume().getToken()));
             case CREATE_CHARACTER -> {
                 if (!requireState(rid, State.AUTHENTICATED)) return;
@@ -169,6 +175,21 @@ public final class Connection implements ClientLink {
                 if (token != null) ctx.accounts().logout(token);
                 close(DisconnectReason.LOGGED_OUT, "Logged out");
             }
+            case CHANGE_PASSWORD -> {
+                if (!requireLoggedIn(rid)) return;
+                run(rid, ctx.accounts().changePassword(accountId, token, m.getChangePassword().getOldPassword(),
+                                m.getChangePassword().getNewPassword(), clientAddress()),
+                        v -> reply(rid, ServerMessage.newBuilder().setPasswordChanged(PasswordChanged.getDefaultInstance())));
+            }
+            case LOGOUT_EVERYWHERE -> {
+                if (!requireLoggedIn(rid)) return;
+                long account = accountId;
+                // Only once no token resumes: a failure leaves the player connected to retry.
+                run(rid, ctx.accounts().logoutEverywhere(account), v -> {
+                    ctx.sessions().loggedOut(account);
+                    close(DisconnectReason.LOGGED_OUT, "Logged out everywhere");
+                });
+            }
             case PING -> reply(rid, ServerMessage.newBuilder().setPong(Pong.newBuilder()
                     .setClientTime(m.getPing().getClientTime())
                     .setServerTime(System.currentTimeMillis())
@@ -192,6 +213,33 @@ public final class Connection implements ClientLink {
             return false;
         }
         return true;
+    }
+
+    /** Logged in (in the world or not) and no other account request running; or replies why not. */
+    private boolean requireLoggedIn(int rid) {
+        if (state == State.ANONYMOUS) {
+            replyError(rid, ErrorCode.NOT_AUTHENTICATED, "Log in first");
+            return false;
+        }
+        if (busy) {
+            replyError(rid, ErrorCode.BAD_REQUEST, "Another request is still in progress");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whom login throttling counts this connection as: the peer's IP address, an IPv6 one cut
+     * to its /64 (one host usually holds a whole /64); null if the peer has no IP address.
+     */
+    private String clientAddress() {
+        if (!(channel.remoteAddress() instanceof InetSocketAddress isa) || isa.getAddress() == null) return null;
+        InetAddress a = isa.getAddress();
+        if (a instanceof Inet6Address) {
+            byte[] b = a.getAddress();
+            return HexFormat.of().formatHex(b, 0, 8) + "::/64";
+        }
+        return a.getHostAddress();
     }
 
     private void authenticate(int rid, CompletableFuture<LoginResult> result) {

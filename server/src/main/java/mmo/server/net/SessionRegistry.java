@@ -29,6 +29,14 @@ public final class SessionRegistry {
         }
     }
 
+    /** The account logged out everywhere: closes its connection here, if any. Any thread. */
+    public void loggedOut(long accountId) {
+        Connection c = byAccount.get(accountId);
+        if (c != null) {
+            c.disconnect(mmo.protocol.DisconnectReason.LOGGED_OUT, "Logged out everywhere");
+        }
+    }
+
     public int online() {
         return byAccount.size();
     }

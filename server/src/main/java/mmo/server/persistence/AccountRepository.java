@@ -69,6 +69,36 @@ public final class AccountRepository {
         return findOne("SELECT " + COLUMNS + " FROM accounts WHERE id = ?", ps -> ps.setLong(1, id));
     }
 
+    /**
+     * Stores a new password hash and, in the same transaction, ends every session of the
+     * account except the one of {@code keepToken} (null: ends them all).
+     *
+     * @return false if there is no such account (then nothing changed)
+     */
+    public boolean changePassword(long accountId, String passwordHash, String keepToken) {
+        try {
+            return db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE accounts SET password_hash = ? WHERE id = ?")) {
+                    ps.setString(1, passwordHash);
+                    ps.setLong(2, accountId);
+                    if (ps.executeUpdate() != 1) {
+                        return false;
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(keepToken == null
+                        ? "DELETE FROM sessions WHERE account_id = ?"
+                        : "DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?")) {
+                    ps.setLong(1, accountId);
+                    if (keepToken != null) ps.setBytes(2, SessionRepository.sha256(keepToken));
+                    ps.executeUpdate();
+                }
+                return true;
+            });
+        } catch (SQLException e) {
+            throw new PersistenceException("cannot change password", e);
+        }
+    }
+
     @FunctionalInterface
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;

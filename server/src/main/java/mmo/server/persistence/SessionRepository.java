@@ -109,7 +109,8 @@ public final class SessionRepository {
         }
     }
 
-    private static byte[] sha256(String token) {
+    /** What the table stores for {@code token}. */
+    static byte[] sha256(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
