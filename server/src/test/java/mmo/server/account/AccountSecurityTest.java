@@ -123,6 +123,21 @@ class AccountSecurityTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void unknownNamesAndWrongPasswordsCostOneHashEachAndReadAlike(Backend backend) {
+        AccountService s = service(backend);
+        await(s.register("Alice", PASSWORD));
+        int before = hasher.calls.get();
+        GameException wrong = failure(s.login("Alice", "wrong password"));
+        int afterWrong = hasher.calls.get();
+        GameException unknown = failure(s.login("Nobody", "wrong password"));
+        assertThat(afterWrong - before).isEqualTo(1);
+        assertThat(hasher.calls.get() - afterWrong).isEqualTo(1);
+        assertThat(unknown.code()).isEqualTo(wrong.code()).isEqualTo(ErrorCode.BAD_CREDENTIALS);
+        assertThat(unknown.getMessage()).isEqualTo(wrong.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void oneAddressTryingManyNamesIsRefused(Backend backend) {
         AccountService s = service(backend);
         await(s.register("Alice", PASSWORD));
