@@ -12,7 +12,6 @@ import mmo.protocol.TradeAction;
 import mmo.protocol.TradeOffer;
 import mmo.protocol.Unequip;
 import mmo.protocol.UseAbility;
-import mmo.server.fuzz.FuzzTries;
 import mmo.server.fuzz.FuzzValues;
 import mmo.server.game.content.Content;
 import mmo.server.persistence.ItemPlace;
@@ -26,7 +25,6 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,9 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * players in a tick-stepped world with the game on. A tick never throws, nobody is thrown out,
  * inventories keep their invariants and agree with the ledger, positions stay walkable, and
  * items and gold moved between players, the ground and the ledger are neither lost nor copied.
- * Few tries in the test run; {@code -Dmmo.fuzz.tries=N} for a long run.
+ * Few tries in the test run; {@code -Djqwik.tries.default=N} for a long run.
  */
-@AddLifecycleHook(FuzzTries.class)
 class WorldFuzzTest {
     private static final String[] KINDS = {"rusty-sword", "leather-cap", "boots", "oak-staff", "wolf-pelt"};
     private static long nextCharacter = 80_000;
@@ -64,7 +61,7 @@ class WorldFuzzTest {
 
     // ------------------------------------------------------------------ arbitrary messages
 
-    @Property(tries = 25)
+    @Property
     void arbitraryMessagesNeitherBreakTheTickNorCorruptState(@ForAll("anySteps") List<Step> steps) {
         MemoryLedger ledger = new MemoryLedger();
         World w = gameWorld(ledger, GameTest.WOLF);
@@ -74,7 +71,7 @@ class WorldFuzzTest {
 
     // ------------------------------------------------------------------ trades, equips and drops
 
-    @Property(tries = 25)
+    @Property
     void tradesEquipsAndDropsConserveItemsAndGold(@ForAll("tradeSteps") List<Step> steps) {
         MemoryLedger ledger = new MemoryLedger();
         World w = gameWorld(ledger); // no creatures: nothing new enters the world
