@@ -184,7 +184,11 @@ final class Outbound {
             Batcher b = BY_LOOP.get(loop);
             if (b == null) {
                 b = BY_LOOP.computeIfAbsent(loop, Batcher::new);
-                loop.terminationFuture().addListener(f -> BY_LOOP.remove(loop));
+                try {
+                    loop.terminationFuture().addListener(f -> BY_LOOP.remove(loop));
+                } catch (UnsupportedOperationException neverTerminates) {
+                    // Netty's EmbeddedEventLoop (connections tested on an EmbeddedChannel)
+                }
             }
             return b;
         }

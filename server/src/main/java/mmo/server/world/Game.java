@@ -765,7 +765,7 @@ final class Game {
 
     private void equip(Player p, int bagSlot, int rid) {
         Inventory inv = p.inventory;
-        Item item = bagSlot < Inventory.BAG_SIZE ? inv.bag[bagSlot] : null;
+        Item item = bagSlot >= 0 && bagSlot < Inventory.BAG_SIZE ? inv.bag[bagSlot] : null; // a uint32 past 2^31 is negative here
         if (item == null) {
             world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "That bag slot is empty");
             return;
@@ -865,7 +865,7 @@ final class Game {
 
     private void drop(Player p, int bagSlot, int rid, int t) {
         Inventory inv = p.inventory;
-        Item item = bagSlot < Inventory.BAG_SIZE ? inv.bag[bagSlot] : null;
+        Item item = bagSlot >= 0 && bagSlot < Inventory.BAG_SIZE ? inv.bag[bagSlot] : null; // a uint32 past 2^31 is negative here
         if (item == null) {
             world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "That bag slot is empty");
             return;
