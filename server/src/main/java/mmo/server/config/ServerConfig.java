@@ -56,7 +56,18 @@ public record ServerConfig(
         List<String> clusterSeedNodes,
         Duration clusterDownAfter,
         boolean creatures,
-        List<WorldConfig> worlds) {
+        List<WorldConfig> worlds,
+        NetLimits netLimits) {
+
+    /** A token bucket's setting: refills {@code perSecond}, holds at most {@code burst}. */
+    public record RateLimit(double perSecond, int burst) {}
+
+    /**
+     * Per-connection transport limits ({@code mmo.net}): idle time-out, unsent-bytes cap,
+     * rate limits by kind of message (chat, emote, trade, items, ability, account, ping).
+     */
+    public record NetLimits(Duration idleTimeout, int maxPendingBytes, Map<String, RateLimit> rateLimits,
+                            int maxRefusals, Duration refusalWindow) {}
 
     /** World names: letters, digits, spaces, '-' and '_', 1 to 32, starting and ending with a letter or digit. */
     private static final java.util.regex.Pattern WORLD_NAME =
@@ -135,9 +146,32 @@ public record ServerConfig(
                 seedNodes(c),
                 c.getDuration("cluster.down-after"),
                 c.getBoolean("world.creatures"),
-                worlds(c));
+                worlds(c),
+                netLimits(c.getConfig("net")));
         cfg.validate();
         return cfg;
+    }
+
+    static final List<String> RATE_LIMITED_KINDS = List.of("chat", "emote", "trade", "items", "ability", "account", "ping");
+
+    private static NetLimits netLimits(Config net) {
+        Config r = net.getConfig("rate-limits");
+        Map<String, RateLimit> limits = new java.util.LinkedHashMap<>();
+        for (String kind : RATE_LIMITED_KINDS) {
+            RateLimit l = new RateLimit(r.getDouble(kind + ".per-second"), r.getInt(kind + ".burst"));
+            if (l.perSecond() <= 0 || l.burst() < 1) {
+                throw new IllegalArgumentException("mmo.net.rate-limits." + kind + " needs per-second > 0 and burst >= 1");
+            }
+            limits.put(kind, l);
+        }
+        NetLimits n = new NetLimits(net.getDuration("idle-timeout"), net.getInt("max-pending-bytes"), Map.copyOf(limits),
+                r.getInt("max-refusals"), r.getDuration("refusal-window"));
+        if (n.idleTimeout().toMillis() < 1000) throw new IllegalArgumentException("mmo.net.idle-timeout must be >= 1s");
+        if (n.maxPendingBytes() < 65536) throw new IllegalArgumentException("mmo.net.max-pending-bytes must be >= 65536");
+        if (n.maxRefusals() < 1 || n.refusalWindow().isNegative() || n.refusalWindow().isZero()) {
+            throw new IllegalArgumentException("mmo.net.rate-limits.max-refusals must be >= 1 and refusal-window > 0");
+        }
+        return n;
     }
 
     private void validate() {

@@ -83,10 +83,13 @@ public final class Connection implements ClientLink {
     /** How long a closed-by-us client has to answer with its close frame. */
     static final long CLOSE_GRACE_MS = 2_000;
 
-    Connection(Channel channel, GameContext ctx) {
+    private final RateLimiter limiter;
+
+    Connection(Channel channel, GameContext ctx, java.util.function.LongSupplier nanoClock) {
         this.channel = channel;
         this.ctx = ctx;
         this.outbound = new Outbound(channel);
+        this.limiter = new RateLimiter(ctx.config().netLimits(), nanoClock);
     }
 
     // ------------------------------------------------------------------ inbound (event loop)
@@ -116,8 +119,39 @@ public final class Connection implements ClientLink {
                         .setServer("mmo/" + GameContext.VERSION)
                         .setTickRate(ctx.config().tickRate())));
             }
-            default -> dispatch(m, rid);
+            default -> {
+                switch (limiter.check(m.getMsgCase())) {
+                    case ALLOW -> dispatch(m, rid);
+                    case REFUSE -> replyError(rid, ErrorCode.RATE_LIMITED, "Too many " + m.getMsgCase().name().toLowerCase()
+                            + " messages; slow down");
+                    case CLOSE -> {
+                        log.info("{} closed: kept sending over its rate limits", describe());
+                        close(DisconnectReason.TOO_MANY_REQUESTS, "Too many messages over the rate limits");
+                    }
+                }
+            }
         }
+    }
+
+    /** Event loop: sent nothing for the idle time-out. */
+    void idleTimeout() {
+        log.info("{} closed: idle for {}", describe(), ctx.config().netLimits().idleTimeout());
+        close(DisconnectReason.IDLE_TIMEOUT, "Closed after " + ctx.config().netLimits().idleTimeout().toSeconds()
+                + " s without a message");
+    }
+
+    /**
+     * Event loop: the client does not read and its unsent bytes passed the cap. Closed at once:
+     * a Disconnect would only queue behind what it does not read.
+     */
+    void slowClient(long pendingBytes) {
+        if (!closing) { // (closing already: its close frame is stuck behind the unread bytes too)
+            log.info("{} closed: slow client, {} bytes unsent", describe(), pendingBytes);
+            closing = true;
+            freeSeat();
+            outbound.close();
+        }
+        channel.close();
     }
 
     private void dispatch(ClientMessage m, int rid) {

@@ -7,9 +7,13 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import mmo.protocol.ClientMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.function.LongSupplier;
 
 /**
  * Decodes WebSocket frames into {@link ClientMessage}s for the channel's {@link Connection}.
@@ -19,18 +23,51 @@ import org.slf4j.LoggerFactory;
 final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
     private final GameContext game;
+    private final LongSupplier nanoClock;
     private Connection connection;
+    private boolean writabilityCheckQueued;
 
     FrameHandler(GameContext game) {
+        this(game, System::nanoTime);
+    }
+
+    /** With the clock the connection's rate limits read (tests). */
+    FrameHandler(GameContext game, LongSupplier nanoClock) {
         this.game = game;
+        this.nanoClock = nanoClock;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-            connection = new Connection(ctx.channel(), game);
+            connection = new Connection(ctx.channel(), game, nanoClock);
+        } else if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            // nothing read for mmo.net.idle-timeout: a game connection is told why, HTTP just closed
+            if (connection != null) connection.idleTimeout();
+            else ctx.close();
+            return;
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * The unsent bytes passed the high-water mark ({@code mmo.net.max-pending-bytes}). Checked
+     * again after what is running now (usually a write about to be flushed): one tick's large
+     * write that the socket takes at once is no slow reader; a client not reading is closed.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (connection != null && !ctx.channel().isWritable() && !writabilityCheckQueued) {
+            writabilityCheckQueued = true;
+            ctx.executor().execute(() -> {
+                writabilityCheckQueued = false;
+                if (!ctx.channel().isWritable() && connection != null) {
+                    var out = ctx.channel().unsafe().outboundBuffer();
+                    connection.slowClient(out == null ? -1 : out.totalPendingWriteBytes());
+                }
+            });
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override

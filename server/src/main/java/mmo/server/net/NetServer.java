@@ -8,6 +8,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -28,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The network front: one port for HTTP (the browser client, the maps) and the game's
@@ -117,10 +120,14 @@ public final class NetServer implements AutoCloseable {
                 .group(boss, workers)
                 .channel(channelType)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // past the high mark a connection is unwritable and FrameHandler closes it (slow client)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        config.netLimits().maxPendingBytes() / 2, config.netLimits().maxPendingBytes()))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(
+                                new IdleStateHandler(config.netLimits().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                                 new HttpServerCodec(),
                                 new HttpObjectAggregator(config.maxFrameBytes()),
                                 new WebSocketServerProtocolHandler(wsConfig),

@@ -47,7 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for a long run.
  */
 class FrameFuzzTest {
-    private static final ServerConfig CONFIG = ServerConfig.defaults(Map.of());
+    // the neighbour pings after every frame, faster than the default ping limit (TransportLimitsTest's subject)
+    private static final ServerConfig CONFIG = ServerConfig.defaults(Map.of("mmo.net.rate-limits.ping.burst", 1_000_000));
     private static final byte[] HELLO = ClientMessage.newBuilder().setRid(1)
             .setHello(Hello.newBuilder().setProtocolVersion(Constants.PROTOCOL_VERSION_VALUE).setClient("fuzz")).build().toByteArray();
     private static final byte[][] VALID = {
