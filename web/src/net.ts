@@ -124,10 +124,24 @@ export class Connection {
               conn.tickRate = m.msg.value.tickRate || 20;
               conn.serverName = m.msg.value.server;
             }
+            conn.startKeepAlive();
             resolve(conn);
           }, (e: Error) => fail(e));
       };
     });
+  }
+
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * A Ping every 30 s whatever else is sent: the server closes connections silent for its idle
+   * time-out (120 s by default), and a player may sit on the character screen longer.
+   */
+  private startKeepAlive(): void {
+    this.keepAlive = setInterval(() => {
+      if (this.isOpen) this.send({ case: "ping", value: { clientTime: BigInt(Date.now()) } });
+    }, 30_000);
+    this.onClose(() => clearInterval(this.keepAlive));
   }
 
   get isOpen(): boolean {

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Connection, ConnectionClosedError, ServerError, gameSocketUrl, type SocketLike } from "../src/net";
 import {
   DisconnectReason, ErrorCode, PROTOCOL_VERSION, ServerMessageSchema, decodeClient, encodeServer,
@@ -57,6 +57,27 @@ async function connected(reply?: (m: ClientMessage, s: FakeSocket) => void) {
 }
 
 describe("Connection", () => {
+  it("pings every 30 s on its own, so the server's idle time-out never closes a quiet player", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const { conn, s } = await connected();
+      const pings = () => s.sent.filter((m) => m.msg.case === "ping").length;
+      expect(pings()).toBe(0);
+      vi.advanceTimersByTime(29_999);
+      expect(pings()).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(pings()).toBe(1);
+      vi.advanceTimersByTime(90_000);
+      expect(pings()).toBe(4);
+      s.serverClose(1000, "bye");
+      vi.advanceTimersByTime(120_000);
+      expect(pings()).toBe(4);
+      expect(conn.isOpen).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("says Hello with the protocol version and resolves on Welcome", async () => {
     const { conn, s } = await connected();
     expect(s.binaryType).toBe("arraybuffer");

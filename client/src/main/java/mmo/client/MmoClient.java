@@ -961,6 +961,14 @@ public final class MmoClient implements AutoCloseable {
             case WELCOME -> {
                 welcome = m.getWelcome();
                 connectTimer.cancel(false);
+                // keep-alive: the server closes connections silent for its idle time-out (120 s
+                // by default), and a client may sit on its character list for longer
+                keepAlive = loop.scheduleAtFixedRate(() -> {
+                    if (closeInfo == null && !closingLocally) {
+                        channel.writeAndFlush(ClientMessage.newBuilder().setPing(Ping.newBuilder()
+                                .setClientTime(System.currentTimeMillis())).build(), channel.voidPromise());
+                    }
+                }, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
                 connectFuture.complete(this);
             }
             case ERROR -> {
@@ -1118,7 +1126,12 @@ public final class MmoClient implements AutoCloseable {
         }
     }
 
+    /** How often a connection sends a Ping of its own, whatever else it sends. */
+    static final long KEEP_ALIVE_SECONDS = 30;
+    private java.util.concurrent.ScheduledFuture<?> keepAlive;
+
     private void onClosed() {
+        if (keepAlive != null) keepAlive.cancel(false);
         CloseInfo info = new CloseInfo(disconnect, closeCode, closeReason);
         closeInfo = info;
         connectTimer.cancel(false);
