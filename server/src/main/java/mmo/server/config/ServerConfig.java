@@ -66,8 +66,9 @@ public record ServerConfig(
      * Per-connection transport limits ({@code mmo.net}): idle time-out, unsent-bytes cap,
      * rate limits by kind of message (chat, emote, trade, items, ability, account, ping).
      */
+    /** @param allowedOrigins browser origins (scheme://host[:port]) that may open the game's WebSocket besides the server's own */
     public record NetLimits(Duration idleTimeout, int maxPendingBytes, Map<String, RateLimit> rateLimits,
-                            int maxRefusals, Duration refusalWindow) {}
+                            int maxRefusals, Duration refusalWindow, List<String> allowedOrigins) {}
 
     /** World names: letters, digits, spaces, '-' and '_', 1 to 32, starting and ending with a letter or digit. */
     private static final java.util.regex.Pattern WORLD_NAME =
@@ -165,7 +166,7 @@ public record ServerConfig(
             limits.put(kind, l);
         }
         NetLimits n = new NetLimits(net.getDuration("idle-timeout"), net.getInt("max-pending-bytes"), Map.copyOf(limits),
-                r.getInt("max-refusals"), r.getDuration("refusal-window"));
+                r.getInt("max-refusals"), r.getDuration("refusal-window"), List.copyOf(net.getStringList("allowed-origins")));
         if (n.idleTimeout().toMillis() < 1000) throw new IllegalArgumentException("mmo.net.idle-timeout must be >= 1s");
         if (n.maxPendingBytes() < 65536) throw new IllegalArgumentException("mmo.net.max-pending-bytes must be >= 65536");
         if (n.maxRefusals() < 1 || n.refusalWindow().isNegative() || n.refusalWindow().isZero()) {

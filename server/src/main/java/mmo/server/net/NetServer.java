@@ -116,6 +116,7 @@ public final class NetServer implements AutoCloseable {
                         .build())
                 .build();
         StatsEndpoint stats = config.statsEndpoint() ? new StatsEndpoint(game.world(), game.sessions(), game.gateway()) : null;
+        OriginCheck origins = new OriginCheck(config.netLimits().allowedOrigins());
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
@@ -130,6 +131,7 @@ public final class NetServer implements AutoCloseable {
                                 new IdleStateHandler(config.netLimits().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                                 new HttpServerCodec(),
                                 new HttpObjectAggregator(config.maxFrameBytes()),
+                                origins,
                                 new WebSocketServerProtocolHandler(wsConfig),
                                 new WebSocketFrameAggregator(config.maxFrameBytes()),
                                 new HttpHandler(files, stats),
