@@ -53,6 +53,11 @@ class BrowserPlayIT {
     @BeforeEach
     void start() throws Exception {
         server = TestServer.start(dir.resolve("mmo.db"));
+        browser = headlessChromium(dir);
+    }
+
+    /** Debian's headless Chromium through chromedriver, its profile under {@code dir}. */
+    static WebDriver headlessChromium(Path dir) throws java.io.IOException {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("mmo.chromium", "/usr/bin/chromium"));
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -63,7 +68,7 @@ class BrowserPlayIT {
                 .usingDriverExecutable(new File(System.getProperty("mmo.chromedriver", "/usr/bin/chromedriver")))
                 .usingAnyFreePort()
                 .build();
-        browser = new ChromeDriver(service, options);
+        return new ChromeDriver(service, options);
     }
 
     @AfterEach

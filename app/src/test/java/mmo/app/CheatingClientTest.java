@@ -9,7 +9,6 @@ import mmo.protocol.EquipSlot;
 import mmo.protocol.ServerMessage;
 import mmo.protocol.TradeAction;
 import mmo.protocol.TradeOffer;
-import mmo.server.game.content.Content;
 import mmo.server.persistence.ItemPlace;
 import mmo.server.persistence.Ledger;
 import mmo.server.persistence.Progress;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,14 +53,7 @@ class CheatingClientTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path content = Files.createDirectories(dir.resolve("content"));
-        for (String f : Content.FILES) {
-            if (f.equals("spawns.conf")) continue;
-            try (InputStream in = getClass().getClassLoader().getResourceAsStream("content/" + f)) {
-                Files.copy(in, content.resolve(f));
-            }
-        }
-        Files.writeString(content.resolve("spawns.conf"), SPAWNS);
+        Path content = TestServer.shippedContent(dir, SPAWNS);
         server = TestServer.start("jdbc:sqlite:" + dir.resolve("mmo.db"), Map.of("mmo.world.content", content.toString()));
     }
 

@@ -555,15 +555,8 @@ class ClusterIT {
 
     /** The shipped content with spawns for the test map: one wolf beyond each crossing's border. */
     Path contentWithWolves() throws Exception {
-        Path content = Files.createDirectories(dir.resolve("content"));
-        for (String f : List.of("classes.conf", "items.conf", "creatures.conf")) {
-            try (var in = ClusterIT.class.getResourceAsStream("/content/" + f)) {
-                assertThat(in).as(f).isNotNull();
-                Files.write(content.resolve(f), in.readAllBytes());
-            }
-        }
         // keyed by the map's file name (field.tmj)
-        Files.writeString(content.resolve("spawns.conf"), """
+        return TestServer.shippedContent(dir, """
                 spawns {
                   field = [
                     { creature = wolf, x = %d, y = %d, radius = 1, count = 1 }
@@ -571,7 +564,6 @@ class ClusterIT {
                   ]
                 }
                 """.formatted((int) RANGERS.wolfAlong(), WOLF_ACROSS, WOLF_ACROSS, (int) MAGES.wolfAlong()));
-        return content;
     }
 
     /** Gives a character items (bag slots 0..) and gold in the database, as the ledger writes them. */

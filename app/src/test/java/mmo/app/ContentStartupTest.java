@@ -19,12 +19,8 @@ class ContentStartupTest {
 
     @Test
     void serveRefusesInvalidContentNamingFileAndLine() throws Exception {
-        for (String f : mmo.server.game.content.Content.FILES) {
-            try (var in = getClass().getClassLoader().getResourceAsStream("content/" + f)) {
-                Files.write(dir.resolve(f), in.readAllBytes());
-            }
-        }
-        Path items = dir.resolve("items.conf");
+        Path content = TestServer.shippedContent(dir, null);
+        Path items = content.resolve("items.conf");
         String text = Files.readString(items).replace("slot = head,      type = armor", "slot = helmet,    type = armor");
         Files.writeString(items, text);
         int line = 1 + (int) text.substring(0, text.indexOf("slot = helmet")).chars().filter(c -> c == '\n').count();
@@ -34,7 +30,7 @@ class ContentStartupTest {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = new CommandLine(new Main()).execute("serve", "--content", dir.toString(), "--port", "0",
+            code = new CommandLine(new Main()).execute("serve", "--content", content.toString(), "--port", "0",
                     "--host", "127.0.0.1", "--db", "jdbc:sqlite:" + dir.resolve("mmo.db"));
         } finally {
             System.setErr(err);

@@ -29,15 +29,11 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -84,26 +80,9 @@ class GameBrowserIT {
 
     @BeforeEach
     void start() throws Exception {
-        Path content = Files.createDirectories(dir.resolve("content"));
-        for (String f : Content.FILES) {
-            if (f.equals("spawns.conf")) continue;
-            try (InputStream in = getClass().getClassLoader().getResourceAsStream("content/" + f)) {
-                Files.copy(in, content.resolve(f));
-            }
-        }
-        Files.writeString(content.resolve("spawns.conf"), SPAWNS);
+        Path content = TestServer.shippedContent(dir, SPAWNS);
         server = TestServer.start("jdbc:sqlite:" + dir.resolve("mmo.db"), Map.of("mmo.world.content", content.toString()));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(System.getProperty("mmo.chromium", "/usr/bin/chromium"));
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,800",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(System.getProperty("mmo.chromedriver", "/usr/bin/chromedriver")))
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
+        browser = BrowserPlayIT.headlessChromium(dir);
     }
 
     @AfterEach

@@ -240,12 +240,7 @@ class GameCrashIT {
 
     /** The shipped content, with {@value #WOLVES} wolves next to Ironhold, each dropping a pelt. */
     Path content() throws Exception {
-        Path content = Files.createDirectories(dir.resolve("content"));
-        for (String f : mmo.server.game.content.Content.FILES) {
-            try (var in = getClass().getClassLoader().getResourceAsStream("content/" + f)) {
-                Files.write(content.resolve(f), in.readAllBytes());
-            }
-        }
+        Path content = TestServer.shippedContent(dir, null);
         Path creatures = content.resolve("creatures.conf");
         String shipped = Files.readString(creatures);
         String pelts = shipped.replace("{ item = wolf-pelt, chance = 0.6 }", "{ item = wolf-pelt, chance = 1.0 }");

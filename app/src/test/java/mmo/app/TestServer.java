@@ -110,6 +110,23 @@ final class TestServer implements AutoCloseable {
         return s;
     }
 
+    /**
+     * A copy of the content shipped with the server in {@code dir}/content, with
+     * {@code spawnsConf} as its spawns.conf (null: the shipped one), for {@code --content} or
+     * {@code mmo.world.content}.
+     */
+    static java.nio.file.Path shippedContent(java.nio.file.Path dir, String spawnsConf) throws java.io.IOException {
+        java.nio.file.Path content = java.nio.file.Files.createDirectories(dir.resolve("content"));
+        for (String f : mmo.server.game.content.Content.FILES) {
+            try (var in = TestServer.class.getResourceAsStream("/content/" + f)) {
+                if (in == null) throw new IllegalStateException("content/" + f + " is not on the classpath");
+                java.nio.file.Files.write(content.resolve(f), in.readAllBytes());
+            }
+        }
+        if (spawnsConf != null) java.nio.file.Files.writeString(content.resolve("spawns.conf"), spawnsConf);
+        return content;
+    }
+
     @Override
     public void close() {
         server.close();
