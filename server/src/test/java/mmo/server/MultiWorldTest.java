@@ -176,6 +176,10 @@ class MultiWorldTest {
         assertThat(beaEcho.getChat().getText()).isEqualTo("hello Borea");
         ServerMessage abeEcho = tickUntil(abe.request(chat(ChatChannel.WORLD, "Abe here", "")));
         assertThat(abeEcho.getChat().getText()).isEqualTo("Abe here");
+        // a ping answered on each connection comes after everything that tick flushed to it
+        for (RawClient c : List.of(ann, bea)) {
+            tickUntil(c.request(ClientMessage.newBuilder().setPing(mmo.protocol.Ping.newBuilder().setClientTime(1))));
+        }
 
         assertThat(abe.chats).extracting(ChatMessage::getText).contains("hello Aldoria").doesNotContain("hello Borea");
         assertThat(bea.chats).extracting(ChatMessage::getText).containsExactly("hello Borea");
