@@ -21,6 +21,7 @@ import {
 import { drawPreview } from "./render/preview";
 import { ChatLog } from "./ui/chatlog";
 import { $, el, input, select } from "./ui/dom";
+import { bindPress, touchUi } from "./ui/touch";
 import { renderWorldPicker } from "./ui/worlds";
 
 type Screen = "login" | "characters" | "create" | "world" | "disconnected";
@@ -49,6 +50,7 @@ export class App {
   private connecting: Promise<Connection> | null = null;
   private session: GameSession | null = null;
   private characters: CharacterSummary[] = [];
+  private ignored: readonly string[] = []; // the account's ignore list, sent after each login
   private worlds: WorldInfo[] = [];
   private account = "";
   private screen: Screen = "login";
@@ -69,8 +71,9 @@ export class App {
     });
     $("create-cancel-btn").addEventListener("click", () => this.show("characters"));
     $("chars-logout-btn").addEventListener("click", () => this.logout());
-    $("logout-btn").addEventListener("click", () => this.logout());
-    $("leave-btn").addEventListener("click", () => void this.leaveWorld());
+    // in the world a tap acts as the finger comes down, as the other in-world buttons do
+    bindPress($("logout-btn"), () => this.logout());
+    bindPress($("leave-btn"), () => void this.leaveWorld());
     $("reconnect-btn").addEventListener("click", () => this.showLogin(""));
     select("char-class").addEventListener("change", () => this.applyClassPreset());
     for (const id of ["skin-color", "hair-color", "hair-style", "body", "top", "top-color", "bottom", "bottom-color",
@@ -81,7 +84,7 @@ export class App {
     input("char-name").addEventListener("input", () => { $("create-error").textContent = ""; });
     this.applyClassPreset();
     this.show("login");
-    input("username").focus();
+    if (!touchUi()) input("username").focus(); // on a phone the keyboard would hide the form
     const token = sessionStorage.getItem(SESSION_KEY);
     if (token) void this.resume(token);
   }
@@ -132,7 +135,7 @@ export class App {
     err.textContent = message;
     err.classList.toggle("info", !isError && message !== "");
     input("password").value = "";
-    input("username").focus();
+    if (!touchUi()) input("username").focus(); // on a phone the keyboard would hide the form
   }
 
   private showDisconnected(message: string): void {
@@ -161,6 +164,7 @@ export class App {
           this.characters = m.msg.value.characters;
           if (this.screen === "characters") this.renderCharacters();
         }
+        if (m.msg.case === "ignoreList") this.ignored = m.msg.value.names;
       });
       return conn;
     }).finally(() => {
@@ -287,7 +291,7 @@ export class App {
     renderWorldPicker(select("char-world"), this.worlds);
     this.show("create");
     this.updatePreview();
-    input("char-name").focus();
+    if (!touchUi()) input("char-name").focus();
     void this.refreshWorlds();
   }
 
@@ -389,9 +393,11 @@ export class App {
       const entered = await conn.call({ case: "enterWorld", value: { characterId: c.id } }, "worldEntered");
       // Synchronously from here, so no WorldUpdate is missed.
       this.chat.clear();
-      this.session = new GameSession(conn, entered, this.chat);
+      this.session = new GameSession(conn, entered, this.chat, this.ignored);
       this.show("world");
-      this.chat.system(`Welcome to ${entered.world || "the world"}, ${c.name}. WASD or arrows to move; Enter to chat; /help for commands.`);
+      this.chat.system(`Welcome to ${entered.world || "the world"}, ${c.name}. ${touchUi()
+        ? "Drag the stick to move; tap to target; hold a player to trade; Chat to talk"
+        : "WASD or arrows to move; Enter to chat"}; /help for commands.`);
       void this.session.start();
     } catch (e) {
       err.textContent = App.describe(e);

@@ -40,6 +40,7 @@ export interface DrawnEquipment extends EquipmentView {
 export interface WorldHooks {
   entities(): DebugEntity[];
   equipmentOf(id: number): DrawnEquipment | null;
+  screenOf(id: number): { x: number; y: number } | null;
   attack(id: number): void;
   pickUp(id: number): void;
   equip(bagSlot: number): void;
@@ -108,6 +109,8 @@ export interface MmoDebug {
   errors: DebugError[];
   /** What is drawn as worn on entity `id` (the own one too), or null if unknown. */
   equipmentOf(id: number): DrawnEquipment | null;
+  /** Where entity `id` is drawn, in the page's CSS pixels (to tap or click it), or null. */
+  screenOf(id: number): { x: number; y: number } | null;
   /** Targets entity `id` and uses the class ability on it. */
   attack(id: number): void;
   pickUp(id: number): void;
@@ -160,6 +163,7 @@ export const debug: MmoDebug = {
   trade: null,
   errors: [],
   equipmentOf: (id) => hooks?.equipmentOf(id) ?? null,
+  screenOf: (id) => hooks?.screenOf(id) ?? null,
   attack: (id) => hooks?.attack(id),
   pickUp: (id) => hooks?.pickUp(id),
   equip: (slot) => hooks?.equip(slot),

@@ -2,9 +2,10 @@
 // Runs the client tick (keys -> Input -> prediction), applies WorldUpdates (world state,
 // reconciliation, interpolation buffers, combat effects), draws with the Scene at display
 // rate, and keeps the HUD, the unit frames, the inventory and trade windows and
-// window.__mmo current. Clicks and keys target, fight, loot and trade; the server decides.
+// window.__mmo current. Clicks and keys (on a phone: taps, the stick and the thumb buttons)
+// target, fight, loot and trade; the server decides.
 import * as act from "./actions";
-import { parseChat, HELP_TEXT } from "./chat";
+import { parseChat, ADMIN_HELP_TEXT, HELP_TEXT } from "./chat";
 import { Cooldown, actionText } from "./combat";
 import { debug, setWorldHooks, type DebugEntity, type DrawnEquipment } from "./debug";
 import { TickClock } from "./interpolation";
@@ -41,6 +42,7 @@ import { InventoryPanel } from "./ui/inventory";
 import { Toasts } from "./ui/toast";
 import { ItemTooltip } from "./ui/tooltip";
 import { TradePanel } from "./ui/trade";
+import { bindPress, bindStick, pinToVisualTop, touchUi } from "./ui/touch";
 import { WorldState, activeEmote, type Action, type RemoteEntity } from "./world";
 
 const PICKUP_RANGE: number = Constants.PICKUP_RANGE;
@@ -77,6 +79,9 @@ function keyCode(e: KeyboardEvent): string | null {
   return k;
 }
 
+/** How far (CSS px) a tap may miss a sprite and still pick it. */
+const TOUCH_SLOP_PX = 14;
+
 /** Corrections longer than this snap; shorter ones are smoothed out. */
 const SNAP_DISTANCE = 2;
 
@@ -88,6 +93,11 @@ export class GameSession {
   private predictor: Predictor | null = null;
   private scene: Scene | null = null;
   private readonly pressed = new Set<string>();
+  /** The touch stick's movement input ((0, 0): not held); it wins over the keys while held. */
+  private stickDx = 0;
+  private stickDy = 0;
+  /** How the last press on the world came (a long touch is a right click). */
+  private lastPointerType = "";
   private tickAcc = 0;
   private lastTickDriver = performance.now();
   private lastFrame = performance.now();
@@ -116,6 +126,7 @@ export class GameSession {
   private stats: StatsView | null = null;
   private readonly healer: boolean;
   private tradeOutcomeTimer = 0;
+  private bagOpenedByTrade = false;
 
   // drawing: one Drawable per entity, reused every frame; the list rebuilt when one comes or goes
   private readonly own: Drawable;
@@ -138,6 +149,8 @@ export class GameSession {
     private readonly conn: Connection,
     private readonly entered: WorldEntered,
     private readonly chat: ChatLog,
+    /** The account's ignore list as the server last sent it (it comes with the login). */
+    private ignored: readonly string[] = [],
   ) {
     const rate = entered.tickRate || conn.tickRate || 20;
     this.tickMs = 1000 / rate;
@@ -176,6 +189,12 @@ export class GameSession {
     setWorldHooks({
       entities: () => this.debugEntities(),
       equipmentOf: (id) => this.equipmentOf(id),
+      screenOf: (id) => {
+        const at = this.scene?.screenPoint(id);
+        if (!at || !this.scene) return null;
+        const r = this.scene.app.canvas.getBoundingClientRect();
+        return { x: r.left + at.x, y: r.top + at.y };
+      },
       attack: (id) => this.useAbility(id, true),
       pickUp: (id) => this.send(act.pickUp(id)),
       equip: (slot) => this.send(act.equip(slot)),
@@ -253,6 +272,7 @@ export class GameSession {
     clearTimeout(this.tradeOutcomeTimer);
     this.unsubscribe();
     for (const c of this.cleanups) c();
+    this.tradePanel.dispose();
     this.scene?.destroy();
     this.scene = null;
     setWorldHooks(null);
@@ -271,6 +291,8 @@ export class GameSession {
 
   private listen(): void {
     const chatInput = input("chat-input");
+    chatInput.dataset["keysHint"] ??= chatInput.placeholder;
+    chatInput.placeholder = touchUi() ? "Say something · /world · /w name · /wave" : chatInput.dataset["keysHint"];
     const onKeyDown = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
       const typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT");
@@ -300,15 +322,14 @@ export class GameSession {
     const onChatKey = (e: KeyboardEvent) => {
       if (e.key === "Enter") {
         e.preventDefault();
-        const text = chatInput.value;
-        if (this.submitChat(text)) chatInput.value = "";
-        if (chatInput.value === "") chatInput.blur();
+        this.sendChatInput();
       } else if (e.key === "Escape") {
-        chatInput.blur();
+        this.closeChat();
       }
     };
     const game = $("game");
     const onGamePointer = (e: PointerEvent) => {
+      this.lastPointerType = e.pointerType;
       chatInput.blur();
       this.onWorldClick(e);
     };
@@ -316,20 +337,37 @@ export class GameSession {
       const id = this.pickAt(e);
       game.style.cursor = id !== 0 && id !== this.selfId ? "pointer" : "";
     };
-    const onContextMenu = (e: Event) => e.preventDefault();
+    const onContextMenu = (e: MouseEvent) => {
+      e.preventDefault();
+      // a long touch is the phone's right click: on a player, a trade invitation
+      if (this.lastPointerType !== "touch") return;
+      const other = this.world.entities.get(this.pickAt(e));
+      if (other?.kind === "player") this.inviteToTrade(other.id);
+    };
     const onButtonClick = (e: Event) => (e.currentTarget as HTMLElement).blur();
     const buttons = [$("leave-btn"), $("logout-btn"), $("ability-btn"), $("pickup-btn"), $("inventory-btn")];
-    const onAbility = () => this.useAbility(0, false);
-    const onPickup = () => this.pickUpNearest();
-    const onBag = () => this.toggleInventory();
     const onBagClose = () => this.inventoryPanel.setOpen(false);
     game.addEventListener("pointerdown", onGamePointer);
     game.addEventListener("pointermove", onGameMove);
     game.addEventListener("contextmenu", onContextMenu);
     for (const b of buttons) b.addEventListener("click", onButtonClick);
-    $("ability-btn").addEventListener("click", onAbility);
-    $("pickup-btn").addEventListener("click", onPickup);
-    $("inventory-btn").addEventListener("click", onBag);
+    this.cleanups.push(
+      bindPress($("ability-btn"), () => this.useAbility(0, false)),
+      bindPress($("pickup-btn"), () => this.pickUpNearest()),
+      bindPress($("inventory-btn"), () => this.toggleInventory()),
+      bindPress($("chat-btn"), () => this.openChat()),
+      bindPress($("chat-close"), () => this.closeChat()),
+      bindPress($("chat-send"), () => this.sendChatInput()),
+      bindStick($("stick"), $("stick-knob"), (dx, dy) => this.stickChanged(dx, dy)),
+      pinToVisualTop($("chat-entry")),
+    );
+    const log = $("chat-log");
+    const onLogTap = () => {
+      if (!touchUi()) return;
+      log.classList.toggle("expanded");
+      log.scrollTop = log.scrollHeight; // the newest lines, taller or not
+    };
+    log.addEventListener("click", onLogTap);
     $("inventory-close").addEventListener("click", onBagClose);
     this.cleanups.push(() => {
       game.removeEventListener("pointerdown", onGamePointer);
@@ -337,10 +375,10 @@ export class GameSession {
       game.removeEventListener("contextmenu", onContextMenu);
       game.style.cursor = "";
       for (const b of buttons) b.removeEventListener("click", onButtonClick);
-      $("ability-btn").removeEventListener("click", onAbility);
-      $("pickup-btn").removeEventListener("click", onPickup);
-      $("inventory-btn").removeEventListener("click", onBag);
+      log.removeEventListener("click", onLogTap);
+      log.classList.remove("expanded");
       $("inventory-close").removeEventListener("click", onBagClose);
+      this.closeChat();
     });
     const onChatInput = () => chatInput.classList.toggle("too-long", [...chatInput.value].length > 300);
     window.addEventListener("keydown", onKeyDown);
@@ -394,7 +432,11 @@ export class GameSession {
     const scene = this.scene;
     if (!scene) return 0;
     const r = scene.app.canvas.getBoundingClientRect();
-    return scene.pick(e.clientX - r.left, e.clientY - r.top, this.selfId);
+    const x = e.clientX - r.left, y = e.clientY - r.top;
+    const hit = scene.pick(x, y, this.selfId);
+    // a fingertip covers more than a sprite's edge: a near miss still finds what was meant
+    if (hit !== 0 || !(e instanceof PointerEvent) || e.pointerType !== "touch") return hit;
+    return scene.pick(x, y, this.selfId, TOUCH_SLOP_PX);
   }
 
   /** Left click: loot is picked up, anything else targeted (the ground clears). Right click on a player: trade. */
@@ -415,6 +457,17 @@ export class GameSession {
   }
 
   /**
+   * The stick moved: starting and stopping go out at once, as a key does; a turn while moving
+   * goes with the next client tick, so a sweeping thumb sends at most one Input per tick.
+   */
+  private stickChanged(dx: number, dy: number): void {
+    const wasMoving = this.stickDx !== 0 || this.stickDy !== 0;
+    this.stickDx = dx;
+    this.stickDy = dy;
+    if (wasMoving !== (dx !== 0 || dy !== 0)) this.directionChanged();
+  }
+
+  /**
    * A new direction goes out at once (a client tick now, the next one a full tick later)
    * rather than waiting for the next tick.
    */
@@ -431,6 +484,7 @@ export class GameSession {
   }
 
   private direction(): [number, number] {
+    if (this.stickDx !== 0 || this.stickDy !== 0) return [this.stickDx, this.stickDy];
     let dx = 0, dy = 0;
     for (const code of this.pressed) {
       const d = KEYS[code];
@@ -442,6 +496,25 @@ export class GameSession {
     return [Math.sign(dx), Math.sign(dy)];
   }
 
+  /** Opens the chat entry (touch: at the top of the screen, over the world) with the keyboard. */
+  private openChat(): void {
+    document.body.classList.add("chat-open");
+    this.pressed.clear();
+    input("chat-input").focus();
+  }
+
+  private closeChat(): void {
+    document.body.classList.remove("chat-open");
+    input("chat-input").blur();
+  }
+
+  /** Sends what the chat entry holds; the entry closes when it went (kept, with the text, when refused here). */
+  private sendChatInput(): void {
+    const chatInput = input("chat-input");
+    if (this.submitChat(chatInput.value)) chatInput.value = "";
+    if (chatInput.value === "") this.closeChat();
+  }
+
   /** Sends a chat line or emote; returns false (keeping the text) when it was rejected here. */
   submitChat(text: string): boolean {
     const cmd = parseChat(text);
@@ -449,7 +522,7 @@ export class GameSession {
       case "none":
         return true;
       case "help":
-        this.chat.system(HELP_TEXT);
+        this.chat.system(cmd.admin ? ADMIN_HELP_TEXT : HELP_TEXT);
         return true;
       case "error":
         this.chat.system(cmd.message);
@@ -459,6 +532,26 @@ export class GameSession {
         return true;
       case "chat":
         this.conn.request({ case: "chat", value: { channel: cmd.channel, text: cmd.text, target: cmd.target } })
+          .catch((e) => this.requestFailed(e));
+        return true;
+      case "ignoreList":
+        this.showIgnoreList();
+        return true;
+      case "ignore":
+      case "unignore":
+        this.conn.request({ case: cmd.kind, value: { name: cmd.name } })
+          .then((m) => {
+            if (m.msg.case !== "ignoreList") return;
+            this.chat.system(cmd.kind === "ignore" ? `You ignore ${cmd.name} now.` : `You hear ${cmd.name} again.`);
+          })
+          .catch((e) => this.requestFailed(e));
+        return true;
+      case "admin":
+        this.conn.request({
+          case: "admin",
+          value: { action: cmd.action, target: cmd.target, durationS: BigInt(cmd.durationS), reason: cmd.reason, text: cmd.text },
+        })
+          .then((m) => { if (m.msg.case === "adminResult") this.chat.system(m.msg.value.message); })
           .catch((e) => this.requestFailed(e));
         return true;
       case "trade": {
@@ -471,6 +564,10 @@ export class GameSession {
         return true;
       }
     }
+  }
+
+  private showIgnoreList(): void {
+    this.chat.system(this.ignored.length === 0 ? "You ignore nobody." : `You ignore: ${this.ignored.join(", ")}.`);
   }
 
   private requestFailed(e: unknown): void {
@@ -664,6 +761,9 @@ export class GameSession {
       case "trade":
         this.onTrade(m.msg.value);
         break;
+      case "ignoreList":
+        this.ignored = m.msg.value.names;
+        break;
       case "error":
         // answers to requests reject their promise; an error without a request id is news
         if (m.rid === 0) this.refused(new ServerError(m.msg.value.code, m.msg.value.message));
@@ -840,7 +940,10 @@ export class GameSession {
     clearTimeout(this.tradeOutcomeTimer);
     if (now.status !== before) {
       if (now.status === "invited") this.chat.system(`${now.partner} wants to trade with you.`);
-      if (now.status === "open") this.inventoryPanel.setOpen(true);
+      if (now.status === "open" && !this.inventoryPanel.open) {
+        this.inventoryPanel.setOpen(true);
+        this.bagOpenedByTrade = true;
+      }
       if (now.status === "done") this.chat.system(`Trade with ${now.partner} complete.`);
       if (now.status === "cancelled") this.chat.system(now.reason ? `Trade cancelled: ${now.reason}` : "Trade cancelled.");
     }
@@ -855,6 +958,9 @@ export class GameSession {
     clearTimeout(this.tradeOutcomeTimer);
     if (this.trade.active) return;
     this.trade.dismiss();
+    // on a phone the bag covers the controls: it goes with the trade that opened it
+    if (this.bagOpenedByTrade && touchUi()) this.inventoryPanel.setOpen(false);
+    this.bagOpenedByTrade = false;
     debug.trade = this.trade.state;
     this.tradePanel.render(this.trade, this.inventory);
     this.renderInventory();
@@ -862,6 +968,10 @@ export class GameSession {
 
   private onChat(c: ChatMessage): void {
     const channel = channelName(c.channel);
+    if (channel === "system") {
+      this.chat.server(c.text); // from the server itself: an admin's broadcast or a moderation notice
+      return;
+    }
     const own = c.from === this.ownName;
     this.chat.add(channel, c.from, c.text, channel === "whisper" && own && c.to !== this.ownName ? c.to : "");
     if (channel === "say" && c.fromEntity !== 0) this.scene?.say(c.fromEntity, c.text, performance.now());

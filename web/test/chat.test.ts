@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseChat, codePointLength } from "../src/chat";
-import { ChatChannel, Emote } from "../src/protocol";
+import { parseChat, parseDuration, codePointLength } from "../src/chat";
+import { AdminAction, ChatChannel, Emote } from "../src/protocol";
 
 describe("parseChat", () => {
   it("sends plain text as SAY", () => {
@@ -51,6 +51,7 @@ describe("parseChat", () => {
   it("rejects unknown commands and offers help", () => {
     expect(parseChat("/fly")).toMatchObject({ kind: "error", message: expect.stringContaining("/help") });
     expect(parseChat("/help")).toEqual({ kind: "help" });
+    expect(parseChat("/help admin")).toEqual({ kind: "help", admin: true });
   });
 });
 
@@ -60,5 +61,63 @@ describe("parseChat /trade", () => {
     expect(parseChat("/TRADE  bob ")).toEqual({ kind: "trade", name: "bob" });
     expect(parseChat("/trade")).toEqual({ kind: "error", message: "Usage: /trade name" });
     expect(parseChat("/trade B@b")).toMatchObject({ kind: "error" });
+  });
+});
+
+describe("ignore and admin commands", () => {
+  it("parses /ignore and /unignore, and /ignore alone shows the list", () => {
+    expect(parseChat("/ignore Troll")).toEqual({ kind: "ignore", name: "Troll" });
+    expect(parseChat("/IGNORE  Troll ")).toEqual({ kind: "ignore", name: "Troll" });
+    expect(parseChat("/ignore")).toEqual({ kind: "ignoreList" });
+    expect(parseChat("/unignore Troll")).toEqual({ kind: "unignore", name: "Troll" });
+    expect(parseChat("/unignore")).toEqual({ kind: "error", message: "Usage: /unignore name" });
+    expect(parseChat("/ignore Tr@ll")).toEqual({ kind: "error", message: "No such name: Tr@ll" });
+    expect(parseChat("/ignore two names")).toMatchObject({ kind: "error" });
+  });
+
+  it("parses durations as admins type them", () => {
+    expect(parseDuration("30s")).toBe(30);
+    expect(parseDuration("10m")).toBe(600);
+    expect(parseDuration("1h")).toBe(3600);
+    expect(parseDuration("1h30m")).toBe(5400);
+    expect(parseDuration("2d")).toBe(172800);
+    expect(parseDuration("1W")).toBe(604800);
+    for (const forever of ["perm", "permanent", "forever", "0"]) expect(parseDuration(forever)).toBe(0);
+    for (const bad of ["", "10", "m", "1y", "-1h", "1.5h", "0m", "1h 30m", "99999999999999999999w"]) {
+      expect(parseDuration(bad), bad).toBeNull();
+    }
+  });
+
+  it("parses /ban name duration reason", () => {
+    expect(parseChat("/ban Bob 1h spamming the market")).toEqual({
+      kind: "admin", action: AdminAction.BAN, target: "Bob", durationS: 3600, reason: "spamming the market", text: "",
+    });
+    expect(parseChat("/ban Bob perm")).toMatchObject({ kind: "admin", action: AdminAction.BAN, durationS: 0, reason: "" });
+    expect(parseChat("/ban Bob")).toEqual({ kind: "error", message: "Usage: /ban name 1h|7d|perm [reason]" });
+    expect(parseChat("/ban Bob soon")).toMatchObject({ kind: "error", message: expect.stringContaining("Not a duration: soon") });
+    expect(parseChat("/ban B@b 1h")).toEqual({ kind: "error", message: "No such name: B@b" });
+    expect(parseChat("/ban Bob 1h " + "x".repeat(201))).toEqual({ kind: "error", message: "Reason too long: at most 200 characters." });
+  });
+
+  it("parses /mute, which needs a duration, and /unmute /unban /kick", () => {
+    expect(parseChat("/mute Bob 10m caps lock")).toEqual({
+      kind: "admin", action: AdminAction.MUTE, target: "Bob", durationS: 600, reason: "caps lock", text: "",
+    });
+    expect(parseChat("/mute Bob perm")).toEqual({ kind: "error", message: "Mutes need a duration, e.g. 10m." });
+    expect(parseChat("/unmute Bob")).toMatchObject({ kind: "admin", action: AdminAction.UNMUTE, target: "Bob" });
+    expect(parseChat("/unban Bob")).toMatchObject({ kind: "admin", action: AdminAction.UNBAN, target: "Bob" });
+    expect(parseChat("/kick Bob")).toEqual({
+      kind: "admin", action: AdminAction.KICK, target: "Bob", durationS: 0, reason: "", text: "",
+    });
+    expect(parseChat("/kick Bob go to bed")).toMatchObject({ reason: "go to bed" });
+    expect(parseChat("/kick")).toEqual({ kind: "error", message: "Usage: /kick name [reason]" });
+  });
+
+  it("parses /broadcast with the chat rules for its text", () => {
+    expect(parseChat("/broadcast Restart in 5 minutes")).toEqual({
+      kind: "admin", action: AdminAction.BROADCAST, target: "", durationS: 0, reason: "", text: "Restart in 5 minutes",
+    });
+    expect(parseChat("/broadcast")).toEqual({ kind: "error", message: "Usage: /broadcast message" });
+    expect(parseChat("/broadcast " + "b".repeat(257))).toMatchObject({ kind: "error" });
   });
 });

@@ -5,7 +5,7 @@
 // replaced (no WebGL here); everything else is the real client.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
-  CharacterClass, DisconnectReason, EntityKind, EquipSlot, ErrorCode, ItemType, Rarity, TradeStatus, type ClientMessage,
+  CharacterClass, ChatChannel, DisconnectReason, EntityKind, EquipSlot, ErrorCode, ItemType, Rarity, TradeStatus, type ClientMessage,
 } from "../src/protocol";
 import { FakeWebSocket, TEST_MAP, pageBody, type Reply } from "./fake-socket";
 
@@ -166,7 +166,6 @@ describe("targeting and the ability", () => {
     update({ events: [{ id: SELF, event: { case: "attack", value: { target: 20, ability: "Cleave" } } }] });
     await vi.waitFor(() => expect($("ability-btn").classList.contains("cooling")).toBe(true));
     key("1", "Digit1");
-    expect(sent("useAbility")).toHaveLength(1);
     expect($("toasts").textContent).toContain("Cleave is not ready yet.");
   });
 
@@ -278,6 +277,17 @@ describe("others' equipment and window.__mmo.entities", () => {
   });
 });
 
+describe("text from other players", () => {
+  it("chat lines and names are shown as text, never parsed as HTML", async () => {
+    const evil = "<img src=x onerror=\"window.__pwned=1\"><b>bold</b>";
+    push({ case: "chat", value: { channel: ChatChannel.SAY, from: `Eve${evil}`, text: evil } });
+    push({ case: "chat", value: { channel: ChatChannel.WHISPER, from: `Eve${evil}`, to: "Hero", text: evil } });
+    await vi.waitFor(() => expect($("chat-log").textContent).toContain(`Eve${evil}: ${evil}`));
+    expect($("chat-log").textContent).toContain(`[Eve${evil} whispers] ${evil}`);
+    expect(document.querySelector("#chat-log img, #chat-log b")).toBeNull();
+  });
+});
+
 describe("trade", () => {
   const trade = (init: object) => push({ case: "trade", value: { partner: "Bob", partnerEntity: 30, ...init } });
 
@@ -356,6 +366,21 @@ describe("trade", () => {
     trade({ status: TradeStatus.CANCELLED, reason: "Partner left" });
     await vi.waitFor(() => expect($("trade-status").textContent).toBe("Trade cancelled: Partner left"));
     expect(window.__mmo.chat.map((c) => c.text)).toContain("Trade cancelled: Partner left");
+  });
+
+  it("after Characters and entering again, the trade buttons act once (the last stay's listeners are gone)", async () => {
+    inWorld.leaveWorld = (m, s) => s.push({ rid: m.rid, msg: { case: "characters", value: { characters: [
+      { id: 1n, name: "Hero", characterClass, appearance: APPEARANCE, world: "Testland" }] } } });
+    $("leave-btn").click();
+    await vi.waitFor(() => expect(window.__mmo.state).toBe("characters"));
+    (document.querySelector(".char-entry") as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(window.__mmo.state).toBe("world"));
+    trade({ status: TradeStatus.INVITED });
+    await vi.waitFor(() => expect($("trade-invite").hidden).toBe(false));
+    $("trade-accept").click();
+    await vi.waitFor(() => expect(sent("trade")).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 0)); // nothing more follows
+    expect(sent("trade")).toHaveLength(1);
   });
 
   it("the hooks trade too", async () => {

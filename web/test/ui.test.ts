@@ -8,7 +8,7 @@ import { URL as NodeURL } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
-  ChatChannel, CharacterClass, DisconnectReason, ErrorCode, ServerMessageSchema, StartChoice,
+  AdminAction, ChatChannel, CharacterClass, DisconnectReason, ErrorCode, ServerMessageSchema, StartChoice,
   decodeClient, encodeServer, type ClientMessage,
 } from "../src/protocol";
 
@@ -115,6 +115,16 @@ function standardServer(): Reply {
         const v = m.msg.value;
         if (v.channel === ChatChannel.WHISPER) return err(ErrorCode.NOT_ONLINE, `${v.target} is not online`);
         s.push({ rid, msg: { case: "chat", value: { channel: v.channel, from: "Hero", fromEntity: 7, text: v.text } } });
+        return;
+      }
+      case "ignore":
+        s.push({ rid, msg: { case: "ignoreList", value: { names: [m.msg.value.name] } } });
+        return;
+      case "admin": {
+        const v = m.msg.value;
+        if (v.action !== AdminAction.BAN) return err(ErrorCode.PERMISSION_DENIED, "Only admins can do that");
+        s.push({ rid, msg: { case: "adminResult", value: { action: v.action, target: v.target,
+          message: `Banned ${v.target}'s account until 2030-01-01 01:00 UTC` } } });
         return;
       }
       case "ping":
@@ -329,7 +339,7 @@ describe("in the world", () => {
     expect(window.__mmo.entityId).toBe(7);
     expect(window.__mmo.dilation).toBeCloseTo(0.8, 5);
     await vi.waitFor(() => expect($("hud-dilation").textContent).toBe("0.80×"));
-    expect($("hud-players").textContent).toBe("1");
+    await vi.waitFor(() => expect($("hud-players").textContent).toBe("1"));
     socket().push({ msg: { case: "worldUpdate", value: { tick: 102, x: 128, y: 128, leaves: [9] } } });
     await vi.waitFor(() => expect(window.__mmo.entities()).toEqual([]));
   });
@@ -373,6 +383,34 @@ describe("in the world", () => {
     type("chat-input", "/dance");
     pressEnter("chat-input");
     await vi.waitFor(() => expect(socket().of("emote")).toHaveLength(1));
+  });
+
+  it("ignores, sends admin commands as typed, and shows server messages apart", async () => {
+    await inWorld();
+    const systemLines = () => [...document.querySelectorAll('.chat-line[data-channel="system"]')].map((e) => e.textContent);
+    type("chat-input", "/ignore Troll");
+    pressEnter("chat-input");
+    await vi.waitFor(() => expect(systemLines()).toContain("You ignore Troll now."));
+    expect(socket().of("ignore").map((m) => m.msg.value)).toEqual([expect.objectContaining({ name: "Troll" })]);
+    type("chat-input", "/ignore");
+    pressEnter("chat-input");
+    expect(systemLines()).toContain("You ignore: Troll.");
+
+    type("chat-input", "/ban Bob 1h spamming");
+    pressEnter("chat-input");
+    await vi.waitFor(() => expect(systemLines()).toContain("Banned Bob's account until 2030-01-01 01:00 UTC"));
+    expect(socket().of("admin").map((m) => m.msg.value)).toEqual([
+      expect.objectContaining({ action: AdminAction.BAN, target: "Bob", durationS: 3600n, reason: "spamming" }),
+    ]);
+    type("chat-input", "/kick Bob");
+    pressEnter("chat-input");
+    await vi.waitFor(() => expect(systemLines()).toContain("Only admins can do that"));
+
+    socket().push({ msg: { case: "chat", value: { channel: ChatChannel.SYSTEM, from: "", text: "Restart in 5 minutes" } } });
+    await vi.waitFor(() => expect(document.querySelector('.chat-line[data-source="server"]')?.textContent)
+      .toBe("[Server] Restart in 5 minutes"));
+    // the client's own notices are not marked as the server's
+    expect(document.querySelectorAll('.chat-line[data-source="server"]')).toHaveLength(1);
   });
 
   it("shows why when the server disconnects (logged in elsewhere)", async () => {

@@ -177,14 +177,15 @@ export class Scene {
   /**
    * The entity drawn at screen point (x, y) (CSS pixels in the canvas), or 0. Where several
    * overlap: the living before loot, loot before the own character and the dead; then the
-   * one in front.
+   * one in front. `slop` (CSS px) widens every sprite's box (a fingertip's tap).
    */
-  pick(x: number, y: number, ownId: number): number {
+  pick(x: number, y: number, ownId: number, slop = 0): number {
     const mx = (x - this.ox) / this.zoom, my = (y - this.oy) / this.zoom;
+    const m = slop / this.zoom;
     let best = 0, bestRank = -1, bestY = -Infinity;
     for (const s of this.sprites.values()) {
       if (!Number.isFinite(s.px)) continue;
-      if (Math.abs(mx - s.px) > s.hitHalfWidth || my < s.py + s.hitTop || my > s.py + s.hitBottom) continue;
+      if (Math.abs(mx - s.px) > s.hitHalfWidth + m || my < s.py + s.hitTop - m || my > s.py + s.hitBottom + m) continue;
       const rank = s.id === ownId ? 1 : s.kind === "loot" ? 2 : s.dead ? 0 : 3;
       if (rank > bestRank || (rank === bestRank && s.py > bestY)) {
         best = s.id;
@@ -195,7 +196,14 @@ export class Scene {
     return best;
   }
 
-  /** Draws one frame  /** Draws one frame: camera on (focusX, focusY) units, every drawable at its position. */
+  /** Where entity `id` is drawn (the middle of what a click picks), CSS pixels in the canvas; null if not drawn. */
+  screenPoint(id: number): { x: number; y: number } | null {
+    const s = this.sprites.get(id);
+    if (!s || !Number.isFinite(s.px)) return null;
+    return { x: this.ox + s.px * this.zoom, y: this.oy + (s.py + (s.hitTop + s.hitBottom) / 2) * this.zoom };
+  }
+
+  /** Draws one frame: camera on (focusX, focusY) units, every drawable at its position. */
   draw(focusX: number, focusY: number, drawables: readonly Drawable[], nowMs: number, dtMs: number): void {
     const screen = this.app.screen;
     const w = screen.width, h = screen.height;

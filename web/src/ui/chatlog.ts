@@ -1,4 +1,6 @@
-// The chat log: one div.chat-line per message, data-channel = say | world | whisper | system.
+// The chat log: one div.chat-line per message, data-channel = say | world | whisper | system;
+// lines from the server itself (admin broadcasts, moderation notices) also have
+// data-source = server and a [Server] tag, so no player can look like them.
 import { debug, type DebugChat } from "../debug";
 import type { ChannelName } from "../protocol";
 import { el } from "./dom";
@@ -17,9 +19,13 @@ export class ChatLog {
    * Adds a line. `from` is the speaker ("" for system lines); `to` the whisper recipient when
    * this client sent it.
    */
-  add(channel: ChannelName, from: string, text: string, to = ""): void {
+  add(channel: ChannelName, from: string, text: string, to = "", fromServer = false): void {
     const line = el("div", "chat-line");
     line.dataset["channel"] = channel;
+    if (fromServer) {
+      line.dataset["source"] = "server";
+      line.append(el("span", "chan", "[Server] "));
+    }
     if (from) line.dataset["from"] = from;
     const time = new Date();
     line.title = time.toLocaleTimeString();
@@ -39,7 +45,13 @@ export class ChatLog {
     if (debug.chat.length > MAX_LINES) debug.chat.shift();
   }
 
+  /** A line of this client's own (help, refusals, what happened to you). */
   system(text: string): void {
     this.add("system", "", text);
+  }
+
+  /** A message the server sent as SYSTEM chat: shown apart from the client's own lines. */
+  server(text: string): void {
+    this.add("system", "", text, "", true);
   }
 }

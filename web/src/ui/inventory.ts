@@ -1,7 +1,8 @@
 // The inventory window (I or the Bag button): a paper doll of you in what you wear with the six
 // equipment slots around it, the bag as a grid of bag_size slots, and your gold. Click a bag
 // item to wear it (or, while trading, to offer it), click a worn item to take it off, the
-// small x on a bag item to drop it. Rebuilt only when the inventory or the trade changed.
+// small x on a bag item to drop it. Hovering an item, or on a touch screen pressing it long,
+// shows its tooltip. Rebuilt only when the inventory or the trade changed.
 import type { InventoryModel, ItemView, SlotName } from "../items";
 import { SLOT_LABELS, SLOT_NAMES, emptyEquipment } from "../items";
 import type { Appearance } from "../protocol";
@@ -35,6 +36,8 @@ export class InventoryPanel {
   private shown = -1;
   private offeredKey = "";
   private readonly preview: HTMLCanvasElement;
+  /** What each worn slot shows: its long press (bound once, with the slot) reads it. */
+  private readonly worn: Partial<Record<SlotName, ItemView | null>> = {};
 
   constructor(private readonly actions: InventoryActions, private readonly tooltip: ItemTooltip,
               private readonly appearance: Appearance | undefined) {
@@ -69,6 +72,7 @@ export class InventoryPanel {
     cell.id = `inv-worn-${s}`;
     cell.dataset["slot"] = s;
     cell.append(...itemBox(null, SLOT_LABELS[s]));
+    this.tooltip.pressToShow(cell, () => this.worn[s] ?? null, () => "Click to take it off");
     cell.addEventListener("click", () => {
       if (!cell.classList.contains("empty")) this.actions.unequip(s);
     });
@@ -91,6 +95,7 @@ export class InventoryPanel {
     for (const s of SLOT_NAMES) {
       const cell = $(`inv-worn-${s}`);
       const item = inv.worn[s];
+      this.worn[s] = item;
       cell.replaceChildren(...itemBox(item, SLOT_LABELS[s]));
       cell.classList.toggle("empty", !item);
       if (item) cell.dataset["rarity"] = item.rarity;
@@ -121,8 +126,9 @@ export class InventoryPanel {
           this.actions.drop(slot);
         });
         cell.append(drop);
-        cell.addEventListener("click", () => this.actions.bagClick(slot));
         const hint = wearHint || (item.slot ? "Click to wear" : "Cannot be worn");
+        this.tooltip.pressToShow(cell, () => item, () => hint);
+        cell.addEventListener("click", () => this.actions.bagClick(slot));
         cell.addEventListener("mouseenter", () => this.tooltip.show(item, cell, hint));
         cell.addEventListener("mouseleave", () => this.tooltip.hide());
       }

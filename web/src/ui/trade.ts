@@ -6,6 +6,7 @@ import type { ItemView } from "../items";
 import type { InventoryModel } from "../items";
 import type { TradeModel } from "../trade";
 import { TRADE_SLOTS, statusText } from "../trade";
+import { touchUi } from "./touch";
 import { itemIcon } from "../render/preview";
 import { $, el, input } from "./dom";
 import type { ItemTooltip } from "./tooltip";
@@ -26,25 +27,34 @@ export class TradePanel {
   private shown = -1;
   private invShown = -1;
 
+  /** Ends the listeners on the page's trade buttons (they outlive this stay in the world). */
+  private readonly listening = new AbortController();
+
   constructor(private readonly actions: TradeActions, private readonly tooltip: ItemTooltip) {
-    $("trade-accept").addEventListener("click", () => actions.accept());
-    $("trade-decline").addEventListener("click", () => actions.decline());
-    $("trade-confirm").addEventListener("click", () => actions.confirm());
+    const on = { signal: this.listening.signal };
+    $("trade-accept").addEventListener("click", () => actions.accept(), on);
+    $("trade-decline").addEventListener("click", () => actions.decline(), on);
+    $("trade-confirm").addEventListener("click", () => actions.confirm(), on);
     $("trade-cancel").addEventListener("click", () => {
       const s = $("trade").dataset["status"];
       if (s === "done" || s === "cancelled") actions.dismiss();
       else actions.cancel();
-    });
+    }, on);
     const gold = input("trade-gold");
     const send = () => actions.setGold(Number(gold.value));
-    gold.addEventListener("change", send);
+    gold.addEventListener("change", send, on);
     gold.addEventListener("keydown", (e) => {
       if (e.key === "Enter") {
         e.preventDefault();
         send();
         gold.blur();
       }
-    });
+    }, on);
+  }
+
+  /** The stay in the world ended: the buttons no longer act for it. */
+  dispose(): void {
+    this.listening.abort();
   }
 
   private items(host: HTMLElement, items: ItemView[], inv: InventoryModel | null, removable: boolean): void {
@@ -57,6 +67,8 @@ export class TradePanel {
       const url = itemIcon(item);
       if (url) icon.style.backgroundImage = `url(${url})`;
       row.append(icon, el("span", "inv-name", item.name));
+      const hint = removable ? "Click to take it back" : "";
+      this.tooltip.pressToShow(row, () => item, () => hint);
       if (removable && inv) {
         row.classList.add("removable");
         row.addEventListener("click", () => {
@@ -64,7 +76,7 @@ export class TradePanel {
           if (slot >= 0) this.actions.removeItem(slot);
         });
       }
-      row.addEventListener("mouseenter", () => this.tooltip.show(item, row, removable ? "Click to take it back" : ""));
+      row.addEventListener("mouseenter", () => this.tooltip.show(item, row, hint));
       row.addEventListener("mouseleave", () => this.tooltip.hide());
       rows.push(row);
     }
@@ -99,7 +111,8 @@ export class TradePanel {
     $("trade-their-gold").textContent = String(t.theirGold);
     $("trade-my-tick").classList.toggle("on", t.myConfirm);
     $("trade-their-tick").classList.toggle("on", t.theirConfirm);
-    $("trade-status").textContent = statusText(t);
+    const text = statusText(t);
+    $("trade-status").textContent = touchUi() ? text.replace(/^Click /, "Tap ") : text;
     $("trade-status").dataset["status"] = t.status;
     const confirm = $("trade-confirm") as HTMLButtonElement;
     confirm.disabled = t.status !== "open" || t.myConfirm;

@@ -1,33 +1,23 @@
 package mmo.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import mmo.app.bots.ProcStats;
 import mmo.app.bots.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -85,6 +75,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--server-pid", description = "With --server-url: the server's pid, for its CPU and memory.")
     Long serverPid;
 
+    @Option(names = "--trust-cert", description = "With a wss:// --server-url whose certificate is self-signed: the PEM certificate (or CA) to trust, for the bots and /stats. Default: the JDK's trusted authorities.")
+    Path trustCert;
+
     @Option(names = "--key", description = "With --server-url: the server's bots key.")
     String key;
 
@@ -101,8 +94,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --nodes > 1: the PostgreSQL the nodes share; the run uses a fresh schema in it, dropped afterwards (default ${DEFAULT-VALUE}).")
     String db;
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Made in {@link #call}, once {@code --trust-cert} is known. */
+    LoadRun load;
 
     @Override
     public Integer call() throws Exception {
@@ -114,14 +107,24 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("bench: WARNING: a steady phase of " + steady + " s is shorter than the "
                     + MIN_REPORTED_STEADY_S + " s of a reported run; use the result for smoke tests only");
         }
-        Path jarPath = jar != null ? jar : ownJar();
+        if (trustCert != null && (serverUrl == null || !"wss".equals(serverUrl.getScheme()))) {
+            System.err.println("mmo bench: --trust-cert needs a wss:// --server-url");
+            return 2;
+        }
+        try {
+            load = new LoadRun(trustCert == null ? null : TrustedCertificates.sslContext(trustCert));
+        } catch (IOException | GeneralSecurityException e) {
+            System.err.println("mmo bench: --trust-cert " + trustCert + ": " + e.getMessage());
+            return 2;
+        }
+        Path jarPath = jar != null ? jar : LoadRun.ownJar();
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("mmo-bench-");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String gcFlag = "-XX:+Use" + gc + "GC";
+        String java = LoadRun.javaBinary();
+        List<String> gcFlags = LoadRun.gcFlags(gc, Runtime.version().feature());
         System.out.println("bench: " + workload.id() + ", " + players + " players, steady " + steady + " s, ramp "
                 + rampRate + "/s, " + (pin ? "pinned" : "not pinned") + "; logs in " + dir);
 
-        if (nodes > 1) return new ClusterBench(this, java, gcFlag, jarPath, dir).run();
+        if (nodes > 1) return new ClusterBench(this, java, gcFlags, jarPath, dir).run();
 
         Process server = null;
         Process bots = null;
@@ -130,20 +133,18 @@ final class BenchCommand implements Callable<Integer> {
             long serverProcessId;
             String botsKey;
             if (serverUrl == null) {
-                int port = freePort();
+                int port = LoadRun.freePort();
                 byte[] secret = new byte[16];
                 new SecureRandom().nextBytes(secret);
                 botsKey = HexFormat.of().formatHex(secret);
-                List<String> cmd = new ArrayList<>();
-                if (pin) cmd.addAll(List.of("taskset", "-c", "0"));
-                cmd.add(java);
-                if (jfr) cmd.add("-XX:StartFlightRecording=filename=" + dir.resolve("server.jfr") + ",settings=profile,dumponexit=true");
-                cmd.addAll(List.of("-Xmx" + heap, gcFlag,
-                        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                        "-jar", jarPath.toString(), "serve",
-                        "--host", "127.0.0.1", "--port", Integer.toString(port),
-                        "--db", "jdbc:sqlite:" + dir.resolve("bench.db"),
-                        "--bots-key", botsKey, "--bots-spawn", workload.spawn()));
+                List<String> jvm = new ArrayList<>();
+                if (jfr) jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve("server.jfr") + ",settings=profile,dumponexit=true");
+                jvm.add("-Xmx" + heap);
+                jvm.addAll(gcFlags);
+                List<String> cmd = LoadRun.javaCommand(pin ? List.of("taskset", "-c", "0") : List.of(), java, jvm, jarPath,
+                        List.of("serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
+                                "--db", "jdbc:sqlite:" + dir.resolve("bench.db"),
+                                "--bots-key", botsKey, "--bots-spawn", workload.spawn(), "--management-port", "0"));
                 if (transportOnly) cmd.add("--transport-only");
                 ProcessBuilder spb = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve("server.log").toFile());
@@ -151,7 +152,7 @@ final class BenchCommand implements Callable<Integer> {
                 server = spb.start();
                 serverProcessId = server.pid();
                 ws = URI.create("ws://127.0.0.1:" + port + "/ws");
-                System.out.println("bench: server pid " + serverProcessId + " on port " + port + " (" + String.join(" ", redact(cmd, botsKey)) + ")");
+                System.out.println("bench: server pid " + serverProcessId + " on port " + port + " (" + String.join(" ", LoadRun.redact(cmd, botsKey)) + ")");
             } else {
                 if (key == null) {
                     System.err.println("mmo bench: --server-url needs --key");
@@ -163,10 +164,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             URI statsUri = URI.create((ws.getScheme().equals("wss") ? "https" : "http") + "://" + ws.getHost() + ":"
                     + ws.getPort() + "/stats");
-            JsonNode up = waitForStats(statsUri, server, 90);
+            JsonNode up = load.waitForStats(statsUri, server, 90);
             System.out.println("bench: server up, world " + up.path("world").asText() + ", tick " + up.path("tick").asInt());
 
-            bots = startBots(java, gcFlag, jarPath, dir, ws.toString(), botsKey);
+            bots = startBots(java, gcFlags, jarPath, dir, ws.toString(), botsKey);
             long botsPid = bots.pid();
 
             int[] fromTick = {0};
@@ -174,11 +175,11 @@ final class BenchCommand implements Callable<Integer> {
             AtomicLong maxRss = new AtomicLong(-1);
             Thread[] rssSampler = {null};
             JsonNode report = followBots(bots, dir, () -> {
-                fromTick[0] = getJson(statsUri).path("tick").asInt() + 1;
+                fromTick[0] = load.getJson(statsUri).path("tick").asInt() + 1;
                 wall0[0] = System.nanoTime();
                 serverCpu0[0] = ProcStats.cpuNanos(serverProcessId);
                 botsCpu0[0] = ProcStats.cpuNanos(botsPid);
-                rssSampler[0] = everySecond(() -> maxRss.accumulateAndGet(ProcStats.rssBytes(serverProcessId), Math::max));
+                rssSampler[0] = LoadRun.everySecond(() -> maxRss.accumulateAndGet(ProcStats.rssBytes(serverProcessId), Math::max));
                 System.out.println("bench: steady phase from tick " + fromTick[0]);
             });
             if (report == null) {
@@ -191,7 +192,7 @@ final class BenchCommand implements Callable<Integer> {
             long botsCpu = ProcStats.cpuNanos(botsPid) - botsCpu0[0];
             if (rssSampler[0] != null) rssSampler[0].interrupt();
             maxRss.accumulateAndGet(ProcStats.rssBytes(serverProcessId), Math::max);
-            JsonNode stats = getJson(URI.create(statsUri + "?from=" + fromTick[0]));
+            JsonNode stats = load.getJson(URI.create(statsUri + "?from=" + fromTick[0]));
 
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("workload", transportOnly ? "transport-only" : workload.id());
@@ -208,12 +209,12 @@ final class BenchCommand implements Callable<Integer> {
             r.put("ack_p99_ms", report.path("ack_p99_ms").asDouble());
             r.put("bytes_per_client_s", report.path("bytes_per_client_s").asDouble());
             r.put("avg_visible", report.path("avg_visible").asDouble());
-            r.put("server_cpu_pct", serverProcessId < 0 || serverCpu0[0] < 0 ? null : round(100.0 * serverCpu / wall));
-            r.put("server_rss_mb", maxRss.get() < 0 ? null : round(maxRss.get() / 1048576.0));
-            r.put("bot_cpu_pct", botsCpu0[0] < 0 ? null : round(100.0 * botsCpu / wall));
+            r.put("server_cpu_pct", serverProcessId < 0 || serverCpu0[0] < 0 ? null : LoadRun.round(100.0 * serverCpu / wall));
+            r.put("server_rss_mb", maxRss.get() < 0 ? null : LoadRun.round(maxRss.get() / 1048576.0));
+            r.put("bot_cpu_pct", botsCpu0[0] < 0 ? null : LoadRun.round(100.0 * botsCpu / wall));
             r.put("failures", report.path("failures").asInt());
             r.put("steady_s", report.path("steady_s").asDouble());
-            r.put("tick_hz", round(stats.path("hz").asDouble()));
+            r.put("tick_hz", LoadRun.round(stats.path("hz").asDouble()));
             r.put("pinning", pin ? "server:cpu0 bots:cpu1" : "none");
             Map<String, Object> machine = new LinkedHashMap<>();
             machine.put("cores", Runtime.getRuntime().availableProcessors());
@@ -236,33 +237,32 @@ final class BenchCommand implements Callable<Integer> {
             r.put("failures_detail", failures);
             r.put("ramp_rate", rampRate);
             r.put("reportable", steady >= MIN_REPORTED_STEADY_S);
-            String line = json.writeValueAsString(r);
+            String line = load.json.writeValueAsString(r);
             Files.writeString(dir.resolve("result.json"), line + "\n");
-            stop(bots, 10);
+            LoadRun.stop(bots, 10);
             bots = null;
-            stop(server, 60);
+            LoadRun.stop(server, 60);
             server = null;
             System.out.println(line);
             return 0;
         } finally {
-            if (bots != null) stop(bots, 5);
-            if (server != null) stop(server, 30);
+            if (bots != null) LoadRun.stop(bots, 5);
+            if (server != null) LoadRun.stop(server, 30);
         }
     }
 
     /** The bot process against {@code servers} (comma-separated WebSocket URLs), on CPU 1 with --pin. */
-    Process startBots(String java, String gcFlag, Path jarPath, Path dir, String servers, String botsKey) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (pin) cmd.addAll(List.of("taskset", "-c", "1"));
-        cmd.add(java);
-        if (jfr) cmd.add("-XX:StartFlightRecording=filename=" + dir.resolve("bots.jfr") + ",settings=profile,dumponexit=true");
-        cmd.addAll(List.of("-Xmx" + botsHeap, gcFlag,
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-jar", jarPath.toString(), "bots",
-                "--server", servers, "--players", Integer.toString(players), "--workload", workload.id(),
-                "--ramp-rate", Double.toString(rampRate), "--threads", Integer.toString(botThreads),
-                "--steady", Integer.toString(steady), "--settle", Integer.toString(settle),
-                "--report", dir.resolve("bots-report.json").toString()));
+    Process startBots(String java, List<String> gcFlags, Path jarPath, Path dir, String servers, String botsKey) throws IOException {
+        List<String> jvm = new ArrayList<>();
+        if (jfr) jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve("bots.jfr") + ",settings=profile,dumponexit=true");
+        jvm.add("-Xmx" + botsHeap);
+        jvm.addAll(gcFlags);
+        List<String> cmd = LoadRun.javaCommand(pin ? List.of("taskset", "-c", "1") : List.of(), java, jvm, jarPath,
+                List.of("bots", "--server", servers, "--players", Integer.toString(players), "--workload", workload.id(),
+                        "--ramp-rate", Double.toString(rampRate), "--threads", Integer.toString(botThreads),
+                        "--steady", Integer.toString(steady), "--settle", Integer.toString(settle),
+                        "--report", dir.resolve("bots-report.json").toString()));
+        if (trustCert != null) cmd.addAll(List.of("--trust-cert", trustCert.toAbsolutePath().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("MMO_BOTS_KEY", botsKey);
         return pb.start();
@@ -279,100 +279,20 @@ final class BenchCommand implements Callable<Integer> {
      * process ended without one.
      */
     JsonNode followBots(Process bots, Path dir, SteadyStart onSteadyStart) throws Exception {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(bots.getInputStream(), StandardCharsets.UTF_8));
-             PrintWriter botLog = new PrintWriter(Files.newBufferedWriter(dir.resolve("bots.log")))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                botLog.println(line);
-                botLog.flush();
-                if (!line.startsWith(BotsCommand.EVENT_PREFIX)) {
-                    System.out.println("  " + line);
-                    continue;
+        JsonNode[] report = {null};
+        load.followBots(bots, dir, System.out, (event, ev) -> {
+            switch (event) {
+                case "steady-start" -> onSteadyStart.run();
+                case "report" -> {
+                    report[0] = ev.path("report");
+                    return true;
                 }
-                JsonNode ev = json.readTree(line.substring(BotsCommand.EVENT_PREFIX.length()));
-                switch (ev.path("event").asText()) {
-                    case "steady-start" -> onSteadyStart.run();
-                    case "report" -> {
-                        return ev.path("report");
-                    }
-                    default -> System.out.println("  " + line.substring(BotsCommand.EVENT_PREFIX.length()));
-                }
+                case "progress" -> { }
+                default -> System.out.println("  " + load.json.writeValueAsString(ev));
             }
-        }
-        return null;
-    }
-
-    /** A daemon thread running {@code sample} once a second until interrupted (memory peaks). */
-    static Thread everySecond(Runnable sample) {
-        return Thread.ofPlatform().daemon(true).name("sampler").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                sample.run();
-                try {
-                    TimeUnit.SECONDS.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+            return false;
         });
-    }
-
-    static List<String> redact(List<String> cmd, String secret) {
-        return cmd.stream().map(s -> s.equals(secret) ? "<key>" : s).toList();
-    }
-
-    JsonNode waitForStats(URI stats, Process server, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
-            if (server != null && !server.isAlive()) {
-                throw new IllegalStateException("the server exited with " + server.exitValue() + " before it was up");
-            }
-            try {
-                return getJson(stats);
-            } catch (IOException e) {
-                last = e;
-            }
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
-        throw new IllegalStateException("the server did not answer " + stats + " within " + seconds + " s", last);
-    }
-
-    JsonNode getJson(URI uri) throws IOException, InterruptedException {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (res.statusCode() != 200) throw new IOException(uri + " answered " + res.statusCode());
-        return json.readTree(res.body());
-    }
-
-    static void stop(Process p, int seconds) throws InterruptedException {
-        if (p == null || !p.isAlive()) return;
-        p.destroy();
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static Path ownJar() {
-        try {
-            Path p = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (Files.isRegularFile(p)) return p;
-        } catch (Exception e) {
-            // fall through
-        }
-        Path built = Path.of("app/target/mmo.jar");
-        if (Files.isRegularFile(built)) return built;
-        throw new IllegalStateException("cannot find the mmo jar; give it with --jar");
-    }
-
-    static double round(double v) {
-        return Math.round(v * 10) / 10.0;
+        return report[0];
     }
 
 }

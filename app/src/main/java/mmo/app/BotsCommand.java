@@ -30,6 +30,9 @@ final class BotsCommand implements Callable<Integer> {
             description = "The server's WebSocket URL, e.g. ws://localhost:8080/ws; several (comma-separated) spread the bots over a cluster's nodes.")
     java.util.List<URI> server;
 
+    @Option(names = "--trust-cert", description = "For a wss:// server with a self-signed certificate: the PEM certificate (or CA) to trust. Default: the JDK's trusted authorities.")
+    Path trustCert;
+
     @Option(names = "--players", defaultValue = "100", description = "Number of bots (default ${DEFAULT-VALUE}).")
     int players;
 
@@ -59,18 +62,22 @@ final class BotsCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed of the bots' walks.")
     long seed;
 
+    @Option(names = "--chat-every", defaultValue = "0", description = "Each bot also says a line in local chat about this often, in seconds (default 0: never, as in the standard workloads).")
+    double chatEvery;
+
     @Override
     public Integer call() throws Exception {
         if (key == null || key.isBlank()) {
             System.err.println("mmo bots: give the server's bots key with --key or MMO_BOTS_KEY");
             return 2;
         }
-        if (players < 1 || rampRate <= 0 || threads < 1) {
-            System.err.println("mmo bots: --players, --ramp-rate and --threads must be positive");
+        if (players < 1 || rampRate <= 0 || threads < 1 || chatEvery < 0) {
+            System.err.println("mmo bots: --players, --ramp-rate and --threads must be positive, --chat-every not negative");
             return 2;
         }
         ObjectMapper json = new ObjectMapper();
-        try (Fleet fleet = new Fleet(server, key, workload, threads, seed)) {
+        try (Fleet fleet = new Fleet(server, key, workload, threads, seed, trustCert)) {
+            fleet.chatEvery(java.time.Duration.ofMillis(Math.round(chatEvery * 1000)));
             long rampTimeout = (long) Math.ceil(players / rampRate) + 60;
             System.out.println("bots: " + players + " " + workload.id() + " bots -> " + server + " at " + rampRate + "/s");
             fleet.ramp(players, rampRate, rampTimeout, System.out::println);
@@ -91,7 +98,13 @@ final class BotsCommand implements Callable<Integer> {
             long left;
             while ((left = end - System.nanoTime()) > 0) {
                 TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.SECONDS.toNanos(5)));
-                if (end - System.nanoTime() > 0) System.out.println(fleet.progress("steady"));
+                if (end - System.nanoTime() > 0) {
+                    System.out.println(fleet.progress("steady"));
+                    Map<String, Object> p = new java.util.LinkedHashMap<>(Map.of("event", "progress",
+                            "in_world", fleet.connectedNow(), "failures", fleet.failures(), "disconnects", fleet.disconnects()));
+                    p.putAll(fleet.chatCounts());
+                    System.out.println(EVENT_PREFIX + json.writeValueAsString(p));
+                }
             }
             Map<String, Object> r = fleet.endSteady();
             String line = json.writeValueAsString(r);

@@ -28,14 +28,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClusterBench {
     private final BenchCommand b;
-    private final String java, gcFlag;
+    private final String java;
+    private final List<String> gcFlags;
     private final Path jar, dir;
     private final ObjectMapper json = new ObjectMapper();
 
-    ClusterBench(BenchCommand b, String java, String gcFlag, Path jar, Path dir) {
+    ClusterBench(BenchCommand b, String java, List<String> gcFlags, Path jar, Path dir) {
         this.b = b;
         this.java = java;
-        this.gcFlag = gcFlag;
+        this.gcFlags = gcFlags;
         this.jar = jar;
         this.dir = dir;
     }
@@ -58,16 +59,17 @@ final class ClusterBench {
         List<Node> nodes = new ArrayList<>();
         Process bots = null;
         try {
-            int seed = BenchCommand.freePort();
+            int seed = LoadRun.freePort();
             for (int i = 0; i < b.nodes; i++) {
-                int port = BenchCommand.freePort();
-                int clusterPort = i == 0 ? seed : BenchCommand.freePort();
-                List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + b.heap, gcFlag,
-                        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                        "-jar", jar.toString(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                        "--db", dbUrl, "--bots-key", key, "--bots-spawn", b.workload.spawn(),
-                        "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", Integer.toString(clusterPort),
-                        "--seed-nodes", "127.0.0.1:" + seed));
+                int port = LoadRun.freePort();
+                int clusterPort = i == 0 ? seed : LoadRun.freePort();
+                List<String> jvm = new ArrayList<>(List.of("-Xmx" + b.heap));
+                jvm.addAll(gcFlags);
+                List<String> cmd = LoadRun.javaCommand(List.of(), java, jvm, jar,
+                        List.of("serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
+                                "--db", dbUrl, "--bots-key", key, "--bots-spawn", b.workload.spawn(),
+                                "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", Integer.toString(clusterPort),
+                                "--seed-nodes", "127.0.0.1:" + seed, "--management-port", "0"));
                 String name = "node" + (i + 1);
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve(name + ".log").toFile());
@@ -76,12 +78,12 @@ final class ClusterBench {
                 nodes.add(new Node(name, p, port, URI.create("http://127.0.0.1:" + port + "/stats")));
                 System.out.println("bench: " + name + " pid " + p.pid() + " on port " + port + ", cluster port " + clusterPort);
             }
-            for (Node n : nodes) b.waitForStats(n.stats(), n.process(), 120);
+            for (Node n : nodes) b.load.waitForStats(n.stats(), n.process(), 120);
             waitForRegions(nodes);
             System.out.println("bench: " + b.nodes + " nodes own every region");
 
             String servers = String.join(",", nodes.stream().map(n -> "ws://127.0.0.1:" + n.port() + "/ws").toList());
-            bots = b.startBots(java, gcFlag, jar, dir, servers, key);
+            bots = b.startBots(java, gcFlags, jar, dir, servers, key);
             Process botProcess = bots;
 
             int[] fromTick = new int[nodes.size()];
@@ -94,7 +96,7 @@ final class ClusterBench {
                 wall0[0] = System.nanoTime();
                 botsCpu0[0] = ProcStats.cpuNanos(botProcess.pid());
                 for (int i = 0; i < nodes.size(); i++) {
-                    JsonNode st = b.getJson(nodes.get(i).stats());
+                    JsonNode st = b.load.getJson(nodes.get(i).stats());
                     fromTick[i] = st.path("tick").asInt() + 1;
                     msgs0[i] = st.path("cluster").path("messages_out").asLong();
                     hand0[i] = st.path("cluster").path("handoffs_out").asLong();
@@ -102,7 +104,7 @@ final class ClusterBench {
                     simulated[i] = st.path("cluster").path("simulated").asInt();
                     connections[i] = st.path("cluster").path("connections").asInt();
                 }
-                rssSampler[0] = BenchCommand.everySecond(() -> {
+                rssSampler[0] = LoadRun.everySecond(() -> {
                     synchronized (maxRss) {
                         for (int i = 0; i < nodes.size(); i++) {
                             maxRss[i] = Math.max(maxRss[i], ProcStats.rssBytes(nodes.get(i).process().pid()));
@@ -125,7 +127,7 @@ final class ClusterBench {
             List<Double> latencyP99 = new ArrayList<>();
             for (int i = 0; i < nodes.size(); i++) {
                 Node n = nodes.get(i);
-                JsonNode st = b.getJson(URI.create(n.stats() + "?from=" + fromTick[i]));
+                JsonNode st = b.load.getJson(URI.create(n.stats() + "?from=" + fromTick[i]));
                 JsonNode cl = st.path("cluster");
                 double cpu = 100.0 * (ProcStats.cpuNanos(n.process().pid()) - cpu0[i]) / 1e9 / wall;
                 synchronized (maxRss) {
@@ -152,11 +154,11 @@ final class ClusterBench {
                 nm.put("tick_p50_ms", st.path("p50_ms").asDouble());
                 nm.put("tick_p99_ms", st.path("p99_ms").asDouble());
                 nm.put("tick_cpu_p50_ms", st.path("cpu_p50_ms").asDouble());
-                nm.put("tick_hz", BenchCommand.round(st.path("hz").asDouble()));
-                nm.put("cpu_pct", BenchCommand.round(cpu));
-                nm.put("rss_mb", BenchCommand.round(maxRss[i] / 1048576.0));
-                nm.put("messages_out_per_s", BenchCommand.round(m / wall));
-                nm.put("handoffs_out_per_s", BenchCommand.round(h / wall));
+                nm.put("tick_hz", LoadRun.round(st.path("hz").asDouble()));
+                nm.put("cpu_pct", LoadRun.round(cpu));
+                nm.put("rss_mb", LoadRun.round(maxRss[i] / 1048576.0));
+                nm.put("messages_out_per_s", LoadRun.round(m / wall));
+                nm.put("handoffs_out_per_s", LoadRun.round(h / wall));
                 nm.put("handoff_latency", json.convertValue(lat, Map.class));
                 perNode.add(nm);
             }
@@ -170,16 +172,16 @@ final class ClusterBench {
             r.put("ack_p99_ms", report.path("ack_p99_ms").asDouble());
             r.put("bytes_per_client_s", report.path("bytes_per_client_s").asDouble());
             r.put("avg_visible", report.path("avg_visible").asDouble());
-            r.put("server_cpu_pct", BenchCommand.round(cpuSum));
-            r.put("server_rss_mb", BenchCommand.round(rssSum));
-            r.put("bot_cpu_pct", BenchCommand.round(100.0 * botsCpu / 1e9 / wall));
+            r.put("server_cpu_pct", LoadRun.round(cpuSum));
+            r.put("server_rss_mb", LoadRun.round(rssSum));
+            r.put("bot_cpu_pct", LoadRun.round(100.0 * botsCpu / 1e9 / wall));
             r.put("failures", report.path("failures").asInt());
             r.put("steady_s", report.path("steady_s").asDouble());
-            r.put("tick_hz", BenchCommand.round(minHz));
+            r.put("tick_hz", LoadRun.round(minHz));
             r.put("pinning", "none");
             r.put("nodes", nodes.size());
-            r.put("cross_node_msgs_per_s", BenchCommand.round(msgs / wall));
-            r.put("handoffs_per_s", BenchCommand.round(handoffs / wall));
+            r.put("cross_node_msgs_per_s", LoadRun.round(msgs / wall));
+            r.put("handoffs_per_s", LoadRun.round(handoffs / wall));
             r.put("handoff_latency_p99_ms", latencyP99.stream().mapToDouble(Double::doubleValue).max().orElse(0));
             r.put("per_node", perNode);
             Map<String, Object> machine = new LinkedHashMap<>();
@@ -201,15 +203,15 @@ final class ClusterBench {
             r.put("reportable", b.steady >= BenchCommand.MIN_REPORTED_STEADY_S);
             String line = json.writeValueAsString(r);
             Files.writeString(dir.resolve("result.json"), line + "\n");
-            BenchCommand.stop(bots, 10);
+            LoadRun.stop(bots, 10);
             bots = null;
             for (Node n : nodes) n.process().destroy();
-            for (Node n : nodes) BenchCommand.stop(n.process(), 60);
+            for (Node n : nodes) LoadRun.stop(n.process(), 60);
             System.out.println(line);
             return 0;
         } finally {
-            if (bots != null) BenchCommand.stop(bots, 5);
-            for (Node n : nodes) BenchCommand.stop(n.process(), 30);
+            if (bots != null) LoadRun.stop(bots, 5);
+            for (Node n : nodes) LoadRun.stop(n.process(), 30);
             try (var c = DriverManager.getConnection(b.db); var st = c.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             } catch (Exception e) {
@@ -228,7 +230,7 @@ final class ClusterBench {
     private void waitForRegions(List<Node> nodes) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            JsonNode regions = b.getJson(nodes.get(0).stats()).path("cluster").path("regions");
+            JsonNode regions = b.load.getJson(nodes.get(0).stats()).path("cluster").path("regions");
             Set<String> owners = new HashSet<>();
             for (JsonNode o : regions) owners.add(o.asText());
             if (regions.size() > 0 && owners.size() == nodes.size() && regions.size() == expectedRegions(nodes)) return;
@@ -238,6 +240,6 @@ final class ClusterBench {
     }
 
     private int expectedRegions(List<Node> nodes) throws Exception {
-        return b.getJson(nodes.get(0).stats()).path("cluster").path("region_count").asInt(-1);
+        return b.load.getJson(nodes.get(0).stats()).path("cluster").path("region_count").asInt(-1);
     }
 }

@@ -150,7 +150,7 @@ final class ClusterDemoCommand implements Callable<Integer> {
             List<String> cmd = new ArrayList<>(jvm);
             cmd.addAll(List.of("serve", "--cluster", "--host", "127.0.0.1", "--port", Integer.toString(httpBase + i),
                     "--cluster-host", "127.0.0.1", "--cluster-port", Integer.toString(clusterBase + i),
-                    "--seed-nodes", "127.0.0.1:" + clusterBase, "--db", url, "--bots-key", key, "--stats"));
+                    "--seed-nodes", "127.0.0.1:" + clusterBase, "--db", url, "--bots-key", key, "--stats", "--management-port", "0"));
             synchronized (this) {
                 if (stopped) break; // Ctrl+C while starting: start no more
                 nodes.add(new Node(i + 1, httpBase + i, clusterBase + i, cmd));
@@ -245,6 +245,7 @@ final class ClusterDemoCommand implements Callable<Integer> {
         if (Files.isExecutable(setsid)) cmd.add(setsid.toString());
         cmd.add(java);
         cmd.add("-Xmx" + nodeHeap);
+        cmd.addAll(JvmDefaults.gcFlags(JvmDefaults.GC)); // as ./mmo serve
         cmd.add("--enable-native-access=ALL-UNNAMED");
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow"); // Pekko (docs/CLUSTER.md)
         cmd.addAll(List.of("-jar", jar.toString()));

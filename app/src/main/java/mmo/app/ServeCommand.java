@@ -29,6 +29,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", description = "Address to bind (default 0.0.0.0; env MMO_HOST).")
     String host;
 
+    @Option(names = "--tls-cert", description = "PEM certificate chain (e.g. Let's Encrypt's fullchain.pem): with --tls-key, the port speaks https and wss only; a renewal of either file is loaded without a restart (mmo.net.tls.check-interval; env MMO_TLS_CERT).")
+    String tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM (PKCS#8) private key of --tls-cert (e.g. privkey.pem; env MMO_TLS_KEY).")
+    String tlsKey;
+
     @Option(names = "--db", description = "JDBC URL: jdbc:sqlite:data/mmo.db (default) or jdbc:postgresql://host:5432/db?user=u (env MMO_DB_URL).")
     String db;
 
@@ -68,11 +74,19 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--seed-nodes", split = ",", description = "host:port of the cluster nodes to join through, the same on every node (env MMO_CLUSTER_SEED_NODES).")
     java.util.List<String> seedNodes;
 
+    @Option(names = "--management-port", description = "Port of the operator's listener: GET /metrics (Prometheus), /health/live, /health/ready (default 8081; 0 = off; env MMO_MANAGEMENT_PORT).")
+    Integer managementPort;
+
+    @Option(names = "--management-host", description = "Address the operator's listener binds (default 127.0.0.1; env MMO_MANAGEMENT_HOST).")
+    String managementHost;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> overrides = new HashMap<>();
         if (port != null) overrides.put("mmo.net.port", port);
         if (host != null) overrides.put("mmo.net.host", host);
+        if (tlsCert != null) overrides.put("mmo.net.tls.cert", tlsCert);
+        if (tlsKey != null) overrides.put("mmo.net.tls.key", tlsKey);
         if (db != null) overrides.put("mmo.db.url", db.startsWith("postgresql://") ? "jdbc:" + db : db);
         if (tickRate != null) overrides.put("mmo.tick.rate", tickRate);
         if (map != null) overrides.put("mmo.world.map", map);
@@ -85,6 +99,8 @@ final class ServeCommand implements Callable<Integer> {
         if (cluster) overrides.put("mmo.cluster.enabled", true);
         if (clusterHost != null) overrides.put("mmo.cluster.host", clusterHost);
         if (clusterPort != null) overrides.put("mmo.cluster.port", clusterPort);
+        if (managementPort != null) overrides.put("mmo.management.port", managementPort);
+        if (managementHost != null) overrides.put("mmo.management.host", managementHost);
         if (seedNodes != null) overrides.put("mmo.cluster.seed-nodes", String.join(",", seedNodes));
         ServerConfig cfg = ServerConfig.load(config, overrides);
         MmoServer server;
@@ -92,6 +108,9 @@ final class ServeCommand implements Callable<Integer> {
             server = MmoServer.start(cfg);
         } catch (mmo.server.game.content.ContentException e) {
             System.err.println("mmo: the game content is invalid: " + e.getMessage());
+            return 2;
+        } catch (mmo.server.net.BindFailed e) { // the game's or the management port; nothing is left open
+            System.err.println("mmo: " + e.getMessage());
             return 2;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -106,7 +125,12 @@ final class ServeCommand implements Callable<Integer> {
                 System.exit(3);
             }
         });
-        System.out.println("mmo server running: open http://localhost:" + server.port() + "/ (Ctrl+C to stop)");
+        System.out.println("mmo server running: open " + (cfg.tls().enabled() ? "https" : "http") + "://localhost:"
+                + server.port() + "/ (Ctrl+C to stop)");
+        if (server.managementPort() > 0) {
+            System.out.println("metrics and health: http://" + cfg.managementHost() + ":" + server.managementPort()
+                    + "/metrics, /health/live, /health/ready");
+        }
         stopped.await();
         return 0;
     }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
@@ -30,6 +31,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -56,14 +58,25 @@ class BrowserPlayIT {
         browser = headlessChromium(dir);
     }
 
-    /** Debian's headless Chromium through chromedriver, its profile under {@code dir}. */
-    static WebDriver headlessChromium(Path dir) throws java.io.IOException {
+    /** Debian's headless Chromium through chromedriver, its profile under {@code dir}, with {@code extraArguments}. */
+    static WebDriver headlessChromium(Path dir, String... extraArguments) throws java.io.IOException {
+        return headlessChromium(chromiumOptions(dir, extraArguments));
+    }
+
+    /** The options {@link #headlessChromium(Path, String...)} starts Chromium with, for a test to add to. */
+    static ChromeOptions chromiumOptions(Path dir, String... extraArguments) throws java.io.IOException {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("mmo.chromium", "/usr/bin/chromium"));
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1280,800",
                 "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium")));
+        options.addArguments(extraArguments);
+        return options;
+    }
+
+    /** Chromium with {@code options} through Debian's chromedriver. */
+    static ChromeDriver headlessChromium(ChromeOptions options) {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(System.getProperty("mmo.chromedriver", "/usr/bin/chromedriver")))
                 .usingAnyFreePort()
@@ -78,36 +91,64 @@ class BrowserPlayIT {
         if (server != null) server.close();
     }
 
-    @SuppressWarnings("unchecked")
     Map<String, Object> state() {
-        Object o = ((JavascriptExecutor) browser).executeScript(
-                "return window.__mmo ? JSON.parse(JSON.stringify(window.__mmo)) : null;");
-        return o == null ? Map.of() : (Map<String, Object>) o;
+        return mmoState(browser);
     }
 
     String phase() {
         return String.valueOf(state().get("state"));
     }
 
-    static float num(Object o) {
-        return ((Number) o).floatValue();
-    }
-
     /** Waits for a browser-side condition that needs no tick (HTTP, login, account work). */
     void await(BooleanSupplier condition, String what) {
-        new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S))
-                .withMessage(what)
-                .until(d -> condition.getAsBoolean());
+        await(browser, condition, what);
     }
 
     /** Steps the server one tick at a time until the condition holds. */
     void tickUntil(BooleanSupplier condition, int maxTicks, String what) throws Exception {
+        tickUntil(server, java == null ? List.of() : List.of(java), condition, maxTicks,
+                () -> what + ": not within " + maxTicks + " ticks; browser state " + state());
+    }
+
+    // ---------------------------------------------- shared by the browser tests (Game, Mobile, AdminDashboard)
+
+    static float num(Object o) {
+        return ((Number) o).floatValue();
+    }
+
+    /** The game page's test hook {@code window.__mmo} as plain data; empty before the page set it. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> mmoState(WebDriver browser) {
+        Object o = ((JavascriptExecutor) browser).executeScript(
+                "return window.__mmo ? JSON.parse(JSON.stringify(window.__mmo)) : null;");
+        return o == null ? Map.of() : (Map<String, Object>) o;
+    }
+
+    /** Waits (no ticks) for a browser-side condition; an element re-rendered between its find and its read is "not yet". */
+    static void await(WebDriver browser, BooleanSupplier condition, String what) {
+        new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S)).pollingEvery(Duration.ofMillis(20)).withMessage(what)
+                .ignoring(StaleElementReferenceException.class)
+                .until(d -> condition.getAsBoolean());
+    }
+
+    /**
+     * Steps the server one tick at a time, each open client of {@code players} receiving it, until
+     * the condition holds (an element re-rendered between its find and its read is "not yet").
+     */
+    static void tickUntil(TestServer server, List<MmoClient> players, BooleanSupplier condition, int maxTicks,
+                          Supplier<String> failure) throws Exception {
         for (int i = 0; i < maxTicks; i++) {
             server.server.tick();
-            if (java != null) java.awaitTick(server.server.world().currentTick()).get(TIMEOUT_S, TimeUnit.SECONDS);
-            if (condition.getAsBoolean()) return;
+            for (MmoClient p : players) {
+                if (p.isOpen()) p.awaitTick(server.server.world().currentTick()).get(TIMEOUT_S, TimeUnit.SECONDS);
+            }
+            try {
+                if (condition.getAsBoolean()) return;
+            } catch (StaleElementReferenceException rerendered) {
+                // not yet
+            }
         }
-        throw new AssertionError(what + ": not within " + maxTicks + " ticks; browser state " + state());
+        throw new AssertionError(failure.get());
     }
 
     void type(String id, String text) {
@@ -186,6 +227,9 @@ class BrowserPlayIT {
         float webX = javaSees("Webby").x();
         browser.findElement(By.id("game")).click();
         new Actions(browser).keyDown("d").perform();
+        // the page predicts and sends one input per client tick (20 a second, on its clock): once
+        // its prediction is 1.5 units on, the server holds the inputs that take it there
+        await(() -> num(state().get("x")) > webX + 1.5f, "the browser predicting the walk right");
         tickUntil(() -> javaSees("Webby") != null && javaSees("Webby").x() > webX + 1.5f, 200,
                 "the Java client seeing the browser player walk right");
         new Actions(browser).keyUp("d").perform();

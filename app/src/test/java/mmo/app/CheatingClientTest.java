@@ -13,6 +13,7 @@ import mmo.server.persistence.ItemPlace;
 import mmo.server.persistence.Ledger;
 import mmo.server.persistence.Progress;
 import mmo.server.world.Movement;
+import mmo.server.world.Refusals;
 import mmo.server.world.World;
 import mmo.server.world.map.TileMap;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +64,11 @@ class CheatingClientTest {
         server.close();
     }
 
+    /** How many requests of {@code kind} the server refused so far. */
+    long refused(Refusals.Kind kind) {
+        return server.server.world().refusals().count(kind);
+    }
+
     MmoClient client() throws Exception {
         MmoClient c = server.connect();
         clients.add(c);
@@ -102,6 +108,11 @@ class CheatingClientTest {
         server.tick(c);
         float moved = c.snapshot().x() - x0;
         assertThat(moved).as("at most the speed for the ticks it moved").isLessThanOrEqualTo((ticks + 1) * step + 0.01f);
+        // and counted: each over-long input, and a tick's flood once (over sockets, a batch of
+        // ten may arrive split over two ticks)
+        assertThat(refused(Refusals.Kind.SPEED)).as("the last batch may still be in flight")
+                .isBetween(ticks * 10L - 10, ticks * 10L);
+        assertThat(refused(Refusals.Kind.INPUT_FLOOD)).isPositive().isLessThanOrEqualTo(ticks + 1);
         // and whatever it pushed into, it stands on walkable ground, never inside a wall
         for (int t = 0; t < 200; t++) {
             c.sendInput(t % 50 < 25 ? 1 : -1, t % 70 < 35 ? 1 : -1);
@@ -146,6 +157,10 @@ class CheatingClientTest {
         server.tick(c);
         long refused = burst.stream().filter(CompletableFuture::isCompletedExceptionally).count();
         assertThat(refused).as("all but one refused: cooling down").isGreaterThanOrEqualTo(19);
+        // (the out-of-range try spent a token of the ability bucket, burst 20: the last of the
+        // twenty may be refused by the rate limit before the cooldown is checked)
+        assertThat(refused(Refusals.Kind.COOLDOWN) + refused(Refusals.Kind.RATE_LIMITED)).isGreaterThanOrEqualTo(19);
+        assertThat(refused(Refusals.Kind.COOLDOWN)).isGreaterThanOrEqualTo(18);
         int dealt = before - c.snapshot().entity(wolf).game().health();
         int oneHit = server.server.content().classes().get(CharacterClass.WARRIOR).ability().amount();
         assertThat(dealt).as("one hit's damage, not twenty").isPositive().isLessThan(2 * (oneHit + 20));
@@ -188,6 +203,10 @@ class CheatingClientTest {
         tries.add(cheat.pickUp(123_456));
         server.tickUntil(() -> tries.stream().allMatch(CompletableFuture::isDone), 100, cheat, honest);
         assertThat(tries).allSatisfy(f -> assertThat(f).isCompletedExceptionally());
+        // counted: 7 equips + 7 drops of slots it does not fill, the pelt, the unequip, the
+        // charm's slot, the gold and the doubled slot; the two pick-ups of what is not loot
+        assertThat(refused(Refusals.Kind.NOT_OWNED)).isEqualTo(19);
+        assertThat(refused(Refusals.Kind.OUT_OF_REACH)).isEqualTo(2);
         cheat.trade(TradeAction.newBuilder().setCancel(true).build());
         server.tick(cheat, honest);
         server.tick(cheat, honest);

@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -137,17 +138,24 @@ class ClusterIT {
 
         /** With {@code extra} arguments for {@code serve} (e.g. {@code --content DIR}). */
         Node(String name, int port, int clusterPort, int seedPort, List<String> extra) throws Exception {
+            this(name, port, clusterPort, dir.resolve("cluster.conf"), List.of("--seed-nodes", "127.0.0.1:" + seedPort), List.of(), extra);
+        }
+
+        /** Joining as {@code join} says (the seed list, or nothing when {@code config} turns discovery on), with these JVM options. */
+        Node(String name, int port, int clusterPort, Path config, List<String> join, List<String> jvm, List<String> extra) throws Exception {
             this.name = name;
             this.port = port;
             this.clusterPort = clusterPort;
             List<String> args = new ArrayList<>(List.of(
-                    "--config", dir.resolve("cluster.conf").toString(), "--stats",
+                    "--config", config.toString(), "--stats",
                     "--db", PG + "&currentSchema=" + schema,
                     "--map", dir.resolve("field.tmj").toString(),
-                    "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", String.valueOf(clusterPort),
-                    "--seed-nodes", "127.0.0.1:" + seedPort));
+                    "--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", String.valueOf(clusterPort)));
+            args.addAll(join);
             args.addAll(extra);
-            server = new ServerProcessIT.ServerProcess(name, port, List.of("-Xmx256m"), args);
+            List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
+            jvmArgs.addAll(jvm);
+            server = new ServerProcessIT.ServerProcess(name, port, jvmArgs, args);
             process = server.process;
             output = server.output;
             ready = server.ready;
@@ -218,6 +226,60 @@ class ClusterIT {
                 return false;
             }
         });
+    }
+
+    /**
+     * Each node's management port (issue 7): ready once it is Up in the cluster, and its own
+     * figures: the members it sees and the regions it simulates, which add up to the map. The
+     * nodes find each other as on Kubernetes, by discovery and Cluster Bootstrap from the jar
+     * (no seed list), with Pekko Discovery's config method standing in for the DNS answer: two
+     * contacts on one host, each with its own bootstrap port.
+     */
+    @Test
+    void eachNodeFoundByDiscoveryIsReadyOnceUpAndCountsTheClusterInItsMetrics() throws Exception {
+        int[] management = {freePort(), freePort()};
+        int[] bootstrap = {freePort(), freePort()};
+        List<String> contacts = new ArrayList<>(List.of(
+                "-Dpekko.discovery.method=config",
+                // on one host the contacts differ by port, so none is filtered for not using this node's
+                "-Dpekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port=false"));
+        for (int i = 0; i < 2; i++) {
+            contacts.add("-Dpekko.discovery.config.services.mmo-nodes.endpoints." + i + ".host=127.0.0.1");
+            contacts.add("-Dpekko.discovery.config.services.mmo-nodes.endpoints." + i + ".port=" + bootstrap[i]);
+        }
+        for (int i = 0; i < 2; i++) {
+            Path conf = dir.resolve("discovery" + i + ".conf");
+            Files.writeString(conf, Files.readString(dir.resolve("cluster.conf")) + """
+                    mmo.cluster.discovery { dns-name = mmo-nodes, min-contacts = 2, bootstrap-port = %d }
+                    """.formatted(bootstrap[i]));
+            nodes.add(new Node("node" + (i + 1), freePort(), freePort(), conf, List.of(), contacts,
+                    List.of("--management-port", String.valueOf(management[i]))));
+        }
+        for (Node node : nodes) node.ready.get(TIMEOUT_S, TimeUnit.SECONDS);
+        HttpClient http = HttpClient.newHttpClient();
+        java.util.function.BiFunction<Integer, String, HttpResponse<String>> get = (port, path) -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        int regions = (SIZE / REGION) * (SIZE / REGION);
+        await("both nodes ready and every region owned", () -> {
+            double owned = 0;
+            for (int m : management) {
+                if (get.apply(m, "/health/ready").statusCode() != 200) return false;
+                owned += MetricsTest.value(get.apply(m, "/metrics").body(), "mmo_cluster_regions_owned");
+            }
+            return owned == regions;
+        });
+        for (int m : management) {
+            assertThat(get.apply(m, "/health/ready").body()).contains("\"cluster\":{\"status\":\"UP\"}");
+            String metrics = get.apply(m, "/metrics").body();
+            assertThat(MetricsTest.value(metrics, "mmo_cluster_members")).isEqualTo(2);
+            assertThat(get.apply(m, "/health/live").statusCode()).isEqualTo(200);
+        }
     }
 
     static Map<String, String> owners(Node node) throws Exception {
@@ -416,6 +478,118 @@ class ClusterIT {
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(ServerError.class)
                 .extracting(e -> ((ServerError) e).code()).isEqualTo(ErrorCode.NOT_ONLINE);
+    }
+
+    @Test
+    void theAdminFeedOfOneNodeShowsThePlayersOfEveryNodeByOwner() throws Exception {
+        startCluster(2);
+        List<Player> players = List.of(new Player(nodes.get(0), "Warrior", CharacterClass.WARRIOR),
+                new Player(nodes.get(0), "Mage", CharacterClass.MAGE), new Player(nodes.get(1), "Ranger", CharacterClass.RANGER),
+                new Player(nodes.get(1), "Healer", CharacterClass.HEALER));
+        await("every player told which node simulates it", () -> players.stream().noneMatch(p -> p.ownerNode().isEmpty()));
+        MmoClient boss = MmoClient.connect(nodes.get(0).ws()).get(TIMEOUT_S, TimeUnit.SECONDS);
+        clients.add(boss);
+        boss.register("boss", "password-boss").get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(new picocli.CommandLine(new Main()).execute("admin", "grant", "boss", "--db", PG + "&currentSchema=" + schema))
+                .isEqualTo(0);
+
+        boss.watchAdminFeed().get(TIMEOUT_S, TimeUnit.SECONDS);
+        // the other node's part comes with a later feed (asked at each, answered for the next)
+        mmo.protocol.AdminFeed feed = boss.nextMessage(m -> m.hasAdminFeed() && m.getAdminFeed().getPlayersCount() == 4)
+                .get(TIMEOUT_S, TimeUnit.SECONDS).getAdminFeed();
+        for (Player p : players) {
+            mmo.protocol.AdminPlayer seen = feed.getPlayersList().stream().filter(a -> a.getName().equals(p.name)).findFirst()
+                    .orElseThrow();
+            assertThat(seen.getNode()).as(p.name + "'s node").isEqualTo(p.ownerNode());
+            assertThat(seen.getEntityId()).isEqualTo(p.entered.getEntityId());
+        }
+        Set<String> simulatedBy = new java.util.HashSet<>();
+        players.forEach(p -> simulatedBy.add(p.ownerNode()));
+        assertThat(simulatedBy).as("the homes lie on both nodes' shards").hasSize(2);
+        assertThat(feed.getNode()).isEqualTo(nodes.get(0).stats().path("cluster").path("name").asText());
+        // every region is named by its owner, as the cluster says
+        Map<String, String> owners = owners(nodes.get(0));
+        for (mmo.protocol.AdminRegion r : feed.getRegionsList()) {
+            String owner = owners.get(String.valueOf(r.getIndex()));
+            assertThat(r.getNode()).isEqualTo(owner.substring(owner.indexOf('@') + 1));
+        }
+        assertThat(feed.getWorlds(0).getPlayers()).isEqualTo(4);
+
+        // chat said by a player the other node simulates shows in this node's feed
+        Player far = players.stream().filter(p -> !p.ownerNode().equals(feed.getNode())).findFirst().orElseThrow();
+        far.client.worldChat("said over there").get(TIMEOUT_S, TimeUnit.SECONDS);
+        mmo.protocol.AdminChatLine line = boss.nextMessage(m -> m.hasAdminFeed() && m.getAdminFeed().getChatList().stream()
+                .anyMatch(l -> l.getText().equals("said over there"))).get(TIMEOUT_S, TimeUnit.SECONDS).getAdminFeed().getChatList()
+                .stream().filter(l -> l.getText().equals("said over there")).findFirst().orElseThrow();
+        assertThat(line.getFrom()).isEqualTo(far.name);
+        assertThat(line.getChannel()).isEqualTo(ChatChannel.WORLD);
+    }
+
+    /**
+     * An admin connected to one node teleports and mutes a player that is connected to, and
+     * simulated on, the other: the node simulating it moves it and answers, and the mute holds
+     * at once on the node holding its session (and is lifted there at once too).
+     */
+    @Test
+    void anAdminTeleportsAndMutesAPlayerConnectedToAndSimulatedOnAnotherNode() throws Exception {
+        startCluster(2);
+        String adminNode = nodes.get(0).stats().path("cluster").path("name").asText();
+        List<Player> candidates = new ArrayList<>();
+        for (CharacterClass cls : List.of(CharacterClass.WARRIOR, CharacterClass.MAGE, CharacterClass.RANGER, CharacterClass.HEALER)) {
+            candidates.add(new Player(nodes.get(1), "Far" + cls.name().substring(0, 4), cls));
+        }
+        await("every player told which node simulates it", () -> candidates.stream().noneMatch(p -> p.ownerNode().isEmpty()));
+        Player target = candidates.stream().filter(p -> !p.ownerNode().equals(adminNode)).findFirst()
+                .orElseThrow(() -> new AssertionError("the homes lie on both nodes' shards"));
+        MmoClient boss = MmoClient.connect(nodes.get(0).ws()).get(TIMEOUT_S, TimeUnit.SECONDS);
+        clients.add(boss);
+        boss.register("boss", "password-boss").get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(new picocli.CommandLine(new Main()).execute("admin", "grant", "boss", "--db", PG + "&currentSchema=" + schema))
+                .isEqualTo(0);
+        // a character that exists but is in no world
+        boss.createCharacter(CreateCharacter.newBuilder().setName("Absent").setCharacterClass(CharacterClass.WARRIOR)
+                .setAppearance(Appearance.newBuilder().build()).setStart(StartChoice.START_HOME).build()).get(TIMEOUT_S, TimeUnit.SECONDS);
+
+        // to the middle of another region of the node simulating it: the admin's node asks, that node moves it
+        float[] there = regionMiddle(target.ownerNode(), (int) (target.x() / REGION) + (int) (target.y() / REGION) * (SIZE / REGION));
+        mmo.protocol.AdminResult moved = boss.teleport(target.name, there[0], there[1]).get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertThat(moved.getMessage()).startsWith("Teleported " + target.name + " to (");
+        await(target.name + " at the spot", () -> Math.abs(target.x() - there[0]) < 0.1f && Math.abs(target.y() - there[1]) < 0.1f);
+        assertThat(target.ownerNode()).isNotEqualTo(adminNode);
+        assertThatThrownBy(() -> boss.teleport(target.name, -5, -5).get(TIMEOUT_S, TimeUnit.SECONDS))
+                .cause().isInstanceOf(ServerError.class)
+                .satisfies(e -> assertThat(((ServerError) e).code()).isEqualTo(ErrorCode.BAD_REQUEST))
+                .hasMessageContaining("not a walkable spot");
+        assertThatThrownBy(() -> boss.teleport("Absent", 10, 10).get(TIMEOUT_S, TimeUnit.SECONDS))
+                .cause().isInstanceOf(ServerError.class)
+                .satisfies(e -> assertThat(((ServerError) e).code()).isEqualTo(ErrorCode.NOT_ONLINE));
+
+        // into the admin's node's regions: simulated there now, its session still on the other node,
+        // which alone logged the account in and so alone knows of its mute
+        float[] home = regionMiddle(adminNode, -1);
+        boss.teleport(target.name, home[0], home[1]).get(TIMEOUT_S, TimeUnit.SECONDS);
+        await(target.name + " simulated on the admin's node", () -> target.ownerNode().equals(adminNode));
+
+        boss.mute(target.name, java.time.Duration.ofMinutes(10), "spam").get(TIMEOUT_S, TimeUnit.SECONDS);
+        await("the mute's notice on the other node", () -> target.chats.stream()
+                .anyMatch(c -> c.getChannel() == ChatChannel.SYSTEM && c.getText().startsWith("You are muted")));
+        assertThatThrownBy(() -> target.client.worldChat("can you hear me").get(TIMEOUT_S, TimeUnit.SECONDS))
+                .cause().isInstanceOf(ServerError.class)
+                .satisfies(e -> assertThat(((ServerError) e).code()).isEqualTo(ErrorCode.CHAT_REJECTED));
+        boss.unmute(target.name).get(TIMEOUT_S, TimeUnit.SECONDS);
+        await("the unmute's notice on the other node", () -> target.chats.stream()
+                .anyMatch(c -> c.getChannel() == ChatChannel.SYSTEM && c.getText().equals("You may chat again")));
+        target.client.worldChat("back again").get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
+    /** The middle of a region owned by {@code node} (as players are told it: host:port), other than {@code except}. */
+    float[] regionMiddle(String node, int except) throws Exception {
+        int cols = SIZE / REGION;
+        for (Map.Entry<String, String> e : owners(nodes.get(0)).entrySet()) {
+            int r = Integer.parseInt(e.getKey());
+            if (r != except && e.getValue().endsWith("@" + node)) return new float[]{(r % cols) * REGION + REGION / 2f, (r / cols) * REGION + REGION / 2f};
+        }
+        throw new AssertionError("no region of " + node + " but " + except + ": " + owners(nodes.get(0)));
     }
 
     @Test

@@ -31,13 +31,11 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,6 +45,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import static mmo.app.BrowserPlayIT.num;
 import static mmo.app.TestServer.TIMEOUT_S;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -98,34 +97,23 @@ class GameBrowserIT {
         return ((JavascriptExecutor) browser).executeScript(script, args);
     }
 
-    @SuppressWarnings("unchecked")
     Map<String, Object> state() {
-        Object o = js("return window.__mmo ? JSON.parse(JSON.stringify(window.__mmo)) : null;");
-        return o == null ? Map.of() : (Map<String, Object>) o;
+        return BrowserPlayIT.mmoState(browser);
     }
 
     String phase() {
         return String.valueOf(state().get("state"));
     }
 
-    static float num(Object o) {
-        return ((Number) o).floatValue();
-    }
-
     /** Waits for a browser-side condition that needs no tick (HTTP, login, account work). */
     void await(BooleanSupplier condition, String what) {
-        new WebDriverWait(browser, Duration.ofSeconds(TIMEOUT_S)).pollingEvery(Duration.ofMillis(20)).withMessage(what)
-                .until(d -> condition.getAsBoolean());
+        BrowserPlayIT.await(browser, condition, what);
     }
 
     /** Steps the server one tick at a time (the Java client, if any, receiving each) until the condition holds. */
     void tickUntil(BooleanSupplier condition, int maxTicks, String what) throws Exception {
-        for (int i = 0; i < maxTicks; i++) {
-            server.server.tick();
-            if (java != null) java.awaitTick(server.server.world().currentTick()).get(TIMEOUT_S, TimeUnit.SECONDS);
-            if (condition.getAsBoolean()) return;
-        }
-        throw new AssertionError(what + ": not within " + maxTicks + " ticks; browser state " + state());
+        BrowserPlayIT.tickUntil(server, java == null ? List.of() : List.of(java), condition, maxTicks,
+                () -> what + ": not within " + maxTicks + " ticks; browser state " + state());
     }
 
     /** Waits (no ticks) until the browser has taken every tick the server ran so far. */

@@ -39,6 +39,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static mmo.app.LoadPlayers.distance;
+import static mmo.app.LoadPlayers.steer;
 import static mmo.app.ServerProcessIT.TIMEOUT_S;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -316,21 +318,6 @@ class GameCrashIT {
     static List<RemoteEntity> loot(WorldView.Snapshot s) {
         return s.entities().values().stream().filter(e -> e.kind() == EntityKind.ENTITY_LOOT)
                 .sorted(Comparator.comparingDouble(e -> distance(s, e))).toList();
-    }
-
-    static float distance(WorldView.Snapshot s, RemoteEntity e) {
-        return (float) Math.hypot(e.x() - s.x(), e.y() - s.y());
-    }
-
-    /** Sends the input that walks towards (x, y); true (and stands still) once within {@code reach}. */
-    static boolean steer(MmoClient c, WorldView.Snapshot s, float x, float y, float reach) {
-        float dx = x - s.x(), dy = y - s.y();
-        if (dx * dx + dy * dy <= reach * reach) {
-            c.sendInput(0, 0);
-            return true;
-        }
-        c.sendInput(dx, dy);
-        return false;
     }
 
     /** Waits for the next server tick the client receives; null if {@code until} (if not null) completes first. */

@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +36,6 @@ class PlayOverSocketsTest {
     @TempDir
     Path dir;
     TestServer server;
-    final List<MmoClient> clients = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -47,14 +44,11 @@ class PlayOverSocketsTest {
 
     @AfterEach
     void stop() {
-        clients.forEach(MmoClient::close);
-        server.close();
+        server.close(); // and the clients it connected
     }
 
     MmoClient client() throws Exception {
-        MmoClient c = server.connect();
-        clients.add(c);
-        return c;
+        return server.connect();
     }
 
     /** Walks {@code walker} straight at {@code target} until each sees the other. */

@@ -21,7 +21,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -59,6 +61,8 @@ class ServerProcessIT {
             List<String> cmd = new ArrayList<>(List.of(java));
             cmd.addAll(jvmArgs);
             cmd.addAll(List.of("-jar", jar, "serve", "--port", String.valueOf(port), "--host", "127.0.0.1"));
+            // the management listener off (8081 would clash between processes) unless a test asks for it
+            if (!serveArgs.contains("--management-port")) cmd.addAll(List.of("--management-port", "0"));
             cmd.addAll(serveArgs);
             process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             Thread.ofPlatform().daemon().start(() -> {
@@ -66,6 +70,9 @@ class ServerProcessIT {
                     String line;
                     while ((line = r.readLine()) != null) {
                         output.append(line).append('\n');
+                        for (LineWaiter w : lineWaiters) {
+                            if (w.condition().test(line)) w.line().complete(line);
+                        }
                         if (line.contains("mmo server running")) ready.complete(null);
                     }
                 } catch (Exception ignored) {
@@ -77,6 +84,17 @@ class ServerProcessIT {
 
         private ServerProcess(String name, int port, List<String> serveArgs) throws Exception {
             this(name, port, List.of(), serveArgs);
+        }
+
+        private record LineWaiter(Predicate<String> condition, CompletableFuture<String> line) {}
+
+        private final List<LineWaiter> lineWaiters = new CopyOnWriteArrayList<>();
+
+        /** The first line of output from now on that matches {@code condition}. */
+        CompletableFuture<String> nextLine(Predicate<String> condition) {
+            CompletableFuture<String> f = new CompletableFuture<>();
+            lineWaiters.add(new LineWaiter(condition, f));
+            return f;
         }
 
         URI ws() {

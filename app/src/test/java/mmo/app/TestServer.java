@@ -28,6 +28,8 @@ import java.util.function.BooleanSupplier;
 final class TestServer implements AutoCloseable {
     static final long TIMEOUT_S = 20;
     final MmoServer server;
+    /** Every client {@link #connect} made, closed with the server. */
+    private final java.util.List<MmoClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private TestServer(MmoServer server) {
         this.server = server;
@@ -38,22 +40,30 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(String dbUrl, Map<String, Object> extra) throws InterruptedException {
+        return start(dbUrl, extra, java.time.Clock.systemUTC());
+    }
+
+    /** As above, with the clock bans and mutes end by (a test moves it instead of waiting). */
+    static TestServer start(String dbUrl, Map<String, Object> extra, java.time.Clock clock) throws InterruptedException {
         Map<String, Object> cfg = new HashMap<>(Map.of(
                 "mmo.net.port", 0,
                 "mmo.net.host", "127.0.0.1",
                 "mmo.db.url", dbUrl,
                 "mmo.tick.manual", true));
         cfg.putAll(extra);
-        return new TestServer(MmoServer.start(ServerConfig.defaults(cfg)));
+        return new TestServer(MmoServer.start(ServerConfig.defaults(cfg), clock));
     }
 
     URI uri() {
         return URI.create("ws://127.0.0.1:" + server.port() + "/ws");
     }
 
+    /** A client connected to this server; {@link #close} closes it. */
     MmoClient connect() throws Exception {
-        return MmoClient.connect(uri(), ClientOptions.builder().clientName("e2e-test").build())
+        MmoClient c = MmoClient.connect(uri(), ClientOptions.builder().clientName("e2e-test").build())
                 .get(TIMEOUT_S, TimeUnit.SECONDS);
+        clients.add(c);
+        return c;
     }
 
     /** Ticks once and waits until every watcher has received that tick's update. */
@@ -129,6 +139,7 @@ final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
+        clients.forEach(MmoClient::close);
         server.close();
     }
 }

@@ -37,7 +37,6 @@ class TradeOverSocketsTest {
     @TempDir
     Path dir;
     TestServer server;
-    final List<MmoClient> clients = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -46,14 +45,11 @@ class TradeOverSocketsTest {
 
     @AfterEach
     void stop() {
-        clients.forEach(MmoClient::close);
-        server.close();
+        server.close(); // and the clients it connected
     }
 
     MmoClient client() throws Exception {
-        MmoClient c = server.connect();
-        clients.add(c);
-        return c;
+        return server.connect();
     }
 
     /** Registers and creates a warrior holding {@code items} (bag slots 0..) and {@code gold}, then enters the world. */
@@ -188,6 +184,10 @@ class TradeOverSocketsTest {
         a.trade(TradeAction.newBuilder().setConfirm(true).build());
         a.drop(0);
         c.trade(TradeAction.newBuilder().setInvite(a.snapshot().ownEntityId()).build());
+        // a ping is answered by the network thread after what came before it on the connection was
+        // queued: once all three answer, the burst waits for one tick (CI once ticked before the
+        // invite arrived, and the owner was no longer busy)
+        for (MmoClient x : List.of(a, b, c)) x.ping().get(TIMEOUT_S, TimeUnit.SECONDS);
         awaitTrade(b, TradeStatus.DONE);
         assertThat(server.tickUntilDone(refused).getError().getMessage()).isEqualTo("Owner is busy");
         assertThat(server.tickUntilDone(dropRefused).getError().getMessage()).isEqualTo("Amber charm is busy");

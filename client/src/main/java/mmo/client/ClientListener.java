@@ -86,8 +86,13 @@ public interface ClientListener {
     default void onLeanUpdate(LeanView view) {
     }
 
+    /** The account's ignore list: after login and after each ignore / unignore. */
+    default void onIgnoreList(java.util.List<String> names) {
+    }
+
     /**
-     * A chat line arrived (including the echo of this client's own lines).
+     * A chat line arrived (including the echo of this client's own lines). Channel SYSTEM is
+     * the server itself: admin broadcasts and moderation notices.
      *
      * @param chat the message
      */
@@ -95,17 +100,17 @@ public interface ClientListener {
     }
 
     /**
-     * The server answered a ping.
-     *
-     * @param pong the answer
-     */
-    /**
      * Cluster mode: the node simulating the region the player stands in (on entering the
      * world, and after each handoff to another node). For debug views; nothing depends on it.
      */
     default void onRegionOwner(mmo.protocol.RegionOwner owner) {
     }
 
+    /**
+     * The server answered a ping ({@link MmoClient#ping()} or the client's own keep-alive).
+     *
+     * @param pong the answer
+     */
     default void onPong(Pong pong) {
     }
 

@@ -195,6 +195,29 @@ public final class ClientOptions {
         }
 
         /**
+         * Trusts the certificates in a PEM file, and only those, for {@code wss} URIs: a
+         * self-signed server certificate, or the private CA that signed it. Host names are still
+         * verified (the certificate must name the host connected to). The default, without this
+         * or {@link #sslContext}, is the JDK's trust store (public CAs such as Let's Encrypt).
+         *
+         * @param pemFile one or more PEM certificates ({@code -----BEGIN CERTIFICATE-----})
+         * @return this builder
+         * @throws IllegalArgumentException if the file cannot be read or holds no certificate
+         */
+        public Builder trustCertificates(java.nio.file.Path pemFile) {
+            Objects.requireNonNull(pemFile, "pemFile");
+            try {
+                this.sslContext = io.netty.handler.ssl.SslContextBuilder.forClient()
+                        .trustManager(pemFile.toFile())
+                        .endpointIdentificationAlgorithm("HTTPS")
+                        .build();
+            } catch (javax.net.ssl.SSLException | RuntimeException e) {
+                throw new IllegalArgumentException("cannot trust the certificates in " + pemFile + ": " + e.getMessage(), e);
+            }
+            return this;
+        }
+
+        /**
          * Full or lean mode. Full (the default) decodes every world update into messages and keeps
          * the whole {@link WorldView}. Lean ({@code false}), for load bots, reads from each world
          * update only the tick, the acknowledged input, the own position, the time dilation and

@@ -131,6 +131,7 @@ public final class MmoClient implements AutoCloseable {
 
     // Event-loop confined from here on.
     private final IntObjectMap<Pending> requests = new IntObjectHashMap<>();
+    private volatile List<String> ignoreList = List.of();
     private final Map<Integer, CompletableFuture<Void>> unconfirmed = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Integer, CompletableFuture<Void>> eldest) {
@@ -433,6 +434,110 @@ public final class MmoClient implements AutoCloseable {
     public CompletableFuture<Void> logoutEverywhere() {
         return request(ClientMessage.newBuilder().setLogoutEverywhere(LogoutEverywhere.getDefaultInstance()),
                 null, m -> null, true);
+    }
+
+    /**
+     * Stops hearing a character (its say, world and whisper chat); the list belongs to the
+     * account and is kept across logins.
+     *
+     * @return the account's ignore list after the change; fails with {@link ServerError}
+     *         ({@code NO_SUCH_CHARACTER}, {@code BAD_REQUEST} for a full list or an own character)
+     */
+    public CompletableFuture<List<String>> ignore(String characterName) {
+        return request(ClientMessage.newBuilder().setIgnore(mmo.protocol.Ignore.newBuilder().setName(characterName)),
+                ServerMessage.MsgCase.IGNORE_LIST, m -> m.getIgnoreList().getNamesList(), false);
+    }
+
+    /** Hears a character again; returns the ignore list after the change. */
+    public CompletableFuture<List<String>> unignore(String characterName) {
+        return request(ClientMessage.newBuilder().setUnignore(mmo.protocol.Unignore.newBuilder().setName(characterName)),
+                ServerMessage.MsgCase.IGNORE_LIST, m -> m.getIgnoreList().getNamesList(), false);
+    }
+
+    /** The account's ignore list as the server last sent it (after login and each change). Any thread. */
+    public List<String> ignoreList() {
+        return ignoreList;
+    }
+
+    /**
+     * Sends an admin command (see the protocol's AdminCommand); the server checks the account's
+     * role and records the command in its audit log.
+     *
+     * @return what the server did; fails with {@link ServerError} ({@code PERMISSION_DENIED} for
+     *         an account without the admin role, {@code NO_SUCH_CHARACTER}, {@code NOT_ONLINE}, ...)
+     */
+    public CompletableFuture<mmo.protocol.AdminResult> admin(mmo.protocol.AdminCommand command) {
+        return request(ClientMessage.newBuilder().setAdmin(command), ServerMessage.MsgCase.ADMIN_RESULT,
+                ServerMessage::getAdminResult, false);
+    }
+
+    /** Admin: closes the character's connection. */
+    public CompletableFuture<mmo.protocol.AdminResult> kick(String characterName, String reason) {
+        return admin(adminCommand(mmo.protocol.AdminAction.KICK, characterName, java.time.Duration.ZERO, reason));
+    }
+
+    /** Admin: bans the character's account for {@code duration} (zero: for good) and disconnects it. */
+    public CompletableFuture<mmo.protocol.AdminResult> ban(String characterName, java.time.Duration duration, String reason) {
+        return admin(adminCommand(mmo.protocol.AdminAction.BAN, characterName, duration, reason));
+    }
+
+    /** Admin: lifts the ban of the character's account. */
+    public CompletableFuture<mmo.protocol.AdminResult> unban(String characterName) {
+        return admin(adminCommand(mmo.protocol.AdminAction.UNBAN, characterName, java.time.Duration.ZERO, ""));
+    }
+
+    /** Admin: refuses the character's account's chat for {@code duration}. */
+    public CompletableFuture<mmo.protocol.AdminResult> mute(String characterName, java.time.Duration duration, String reason) {
+        return admin(adminCommand(mmo.protocol.AdminAction.MUTE, characterName, duration, reason));
+    }
+
+    /** Admin: lets the character's account chat again. */
+    public CompletableFuture<mmo.protocol.AdminResult> unmute(String characterName) {
+        return admin(adminCommand(mmo.protocol.AdminAction.UNMUTE, characterName, java.time.Duration.ZERO, ""));
+    }
+
+    /** Admin: a SYSTEM message to everyone in every world of the server. */
+    public CompletableFuture<mmo.protocol.AdminResult> broadcast(String text) {
+        return admin(mmo.protocol.AdminCommand.newBuilder().setAction(mmo.protocol.AdminAction.BROADCAST).setText(text).build());
+    }
+
+    /**
+     * Admin: moves the character (in a world on this server, or on any node of its cluster) to
+     * (x, y) units, a walkable spot of its map. Fails with IllegalArgumentException, sending
+     * nothing, for a coordinate that is not finite or does not fit the wire's 1/16 units (NaN
+     * would have been sent as 0).
+     */
+    public CompletableFuture<mmo.protocol.AdminResult> teleport(String characterName, float x, float y) {
+        float limit = Integer.MAX_VALUE / 16f;
+        if (!Float.isFinite(x) || !Float.isFinite(y) || Math.abs(x) >= limit || Math.abs(y) >= limit) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a place to teleport to: (" + x + ", " + y + ")"));
+        }
+        return admin(mmo.protocol.AdminCommand.newBuilder().setAction(mmo.protocol.AdminAction.TELEPORT)
+                .setTarget(characterName).setX(Math.round(x * 16)).setY(Math.round(y * 16)).build());
+    }
+
+    /**
+     * Admin: subscribes this connection to the dashboard feed; completes with the first feed (the
+     * whole players-online history, the recent chat). Later feeds arrive about twice a second:
+     * wait for them with {@link #nextMessage}. Fails with PERMISSION_DENIED for a non-admin.
+     */
+    public CompletableFuture<mmo.protocol.AdminFeed> watchAdminFeed() {
+        return request(ClientMessage.newBuilder().setAdminWatch(mmo.protocol.AdminWatch.newBuilder().setOn(true)),
+                ServerMessage.MsgCase.ADMIN_FEED, ServerMessage::getAdminFeed, false);
+    }
+
+    private static mmo.protocol.AdminCommand adminCommand(mmo.protocol.AdminAction action, String target,
+                                                          java.time.Duration duration, String reason) {
+        return mmo.protocol.AdminCommand.newBuilder().setAction(action).setTarget(target)
+                .setDurationS(duration.toSeconds()).setReason(reason == null ? "" : reason).build();
+    }
+
+    /**
+     * Waits for the next message from the server itself (an admin broadcast or a moderation
+     * notice: chat channel SYSTEM).
+     */
+    public CompletableFuture<ChatMessage> nextSystemMessage() {
+        return nextChat(c -> c.getChannel() == ChatChannel.SYSTEM);
     }
 
     /**
@@ -915,6 +1020,11 @@ public final class MmoClient implements AutoCloseable {
                     trade = m.getTrade();
                     listener.onTrade(m.getTrade());
                 }
+                case IGNORE_LIST -> {
+                    ignoreList = List.copyOf(m.getIgnoreList().getNamesList());
+                    listener.onIgnoreList(ignoreList);
+                }
+                case ADMIN_RESULT, ADMIN_FEED -> { }
                 case ERROR -> listener.onError(m.getError(), rid);
                 case DISCONNECT -> disconnect = m.getDisconnect();
                 case WELCOME -> protocolError("second Welcome");

@@ -30,6 +30,7 @@ public record RemoteEntity(int id, EntityKind kind, String name, CharacterClass 
      */
     public record GameState(int level, int health, int maxHealth, boolean dead, mmo.protocol.Equipment equipment,
                             String creature, mmo.protocol.Item item, long gold) {
+        /** The game state of an entity in a world without a game (or a player before its stats arrive). */
         public static final GameState NONE = new GameState(0, 0, 0, false, mmo.protocol.Equipment.getDefaultInstance(),
                 "", null, 0);
     }

@@ -122,6 +122,15 @@ class MmoClientTest {
     }
 
     @Test
+    void aTeleportToNoNumberFailsWithoutAskingTheServer() throws Exception {
+        MmoClient client = connect(ClientOptions.defaults());
+        for (float[] xy : new float[][]{{Float.NaN, 1}, {1, Float.POSITIVE_INFINITY}, {Float.NEGATIVE_INFINITY, 1}, {1e10f, 1}}) {
+            assertThat(failureOf(client.teleport("Bobby", xy[0], xy[1]))).as("(%s, %s)", xy[0], xy[1])
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a place to teleport to");
+        }
+    }
+
+    @Test
     void rejectsUrisThatAreNotWebSockets() {
         assertThat(failureOf(MmoClient.connect(URI.create("http://localhost/ws"))))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -23,7 +23,8 @@ import mmo.protocol.WorldEntered;
  * One load bot: logs in through the bot-fleet fast path as {@code bot<i>}, creates its
  * character {@code Bot<i>} if it has none, enters the world and then wanders: every
  * {@link #INPUT_PERIOD_MS} ms an input with a unit direction, a new random direction every
- * 2-5 s, turning back at the edges of its area and when its position stops advancing.
+ * 2-5 s, turning back at the edges of its area and when its position stops advancing. With a
+ * chat period ({@link Fleet#chatEvery}) it also says a line in local chat about that often.
  *
  * <p>Runs entirely on its client's event loop (shared with many bots): {@link #step} and the
  * listener callbacks touch its state only there. Measures, into its {@link Fleet}: input to
@@ -43,6 +44,8 @@ public final class Bot implements ClientListener {
 
     private volatile MmoClient client;
     private ScheduledFuture<?> ticker;
+    private ScheduledFuture<?> chatter;
+    private int said;
     private float dx, dy;
     private long nextTurnNanos;
     private int lastSeq;
@@ -114,6 +117,24 @@ public final class Bot implements ClientListener {
         long phase = rnd.nextLong(INPUT_PERIOD_MS);
         ticker = client.eventLoop().scheduleAtFixedRate(() -> step(System.nanoTime()), phase, INPUT_PERIOD_MS,
                 TimeUnit.MILLISECONDS);
+        if (fleet.chatPeriodMs() > 0) scheduleChat();
+    }
+
+    /** The next line of local chat, after a random 0.5 to 1.5 chat periods. Event loop. */
+    private void scheduleChat() {
+        long period = fleet.chatPeriodMs();
+        chatter = client.eventLoop().schedule(this::chat, period / 2 + rnd.nextLong(period + 1), TimeUnit.MILLISECONDS);
+    }
+
+    private void chat() {
+        if (!inWorld || stopping || !client.isOpen()) return;
+        String[] lines = {"hello", "anyone seen the blacksmith?", "lfg", "nice hat", "which way to the plaza?", "brb"};
+        // Each line differs (a counter), as players' lines do: nothing on the way can share them.
+        client.say(lines[rnd.nextInt(lines.length)] + " #" + (++said)).whenComplete((ok, err) -> {
+            if (err == null) fleet.chatSent();
+            else if (!stopping && client.isOpen()) fleet.chatRejected(this, err);
+        });
+        scheduleChat();
     }
 
     /** One decision: pick or keep a direction, turn back at edges or when blocked, send it. Event loop. */
@@ -172,10 +193,16 @@ public final class Bot implements ClientListener {
     }
 
     @Override
+    public void onChat(mmo.protocol.ChatMessage chat) {
+        fleet.chatHeard();
+    }
+
+    @Override
     public void onDisconnect(Disconnect disconnect, int closeCode, String closeReason) {
         if (!stopping) fleet.disconnected(this, disconnect, closeCode, closeReason);
         inWorld = false;
         if (ticker != null) ticker.cancel(false);
+        if (chatter != null) chatter.cancel(false);
     }
 
     /** Whether the bot is in the world and its connection open. Event loop (or after the fleet stopped). */
@@ -189,6 +216,7 @@ public final class Bot implements ClientListener {
         if (client != null) {
             client.eventLoop().execute(() -> {
                 if (ticker != null) ticker.cancel(false);
+                if (chatter != null) chatter.cancel(false);
                 client.close();
             });
         }

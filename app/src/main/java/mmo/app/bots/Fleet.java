@@ -57,6 +57,10 @@ public final class Fleet implements AutoCloseable {
     private final AtomicInteger loginFailures = new AtomicInteger();
     private final AtomicInteger disconnects = new AtomicInteger();
     private final AtomicInteger loggedFailures = new AtomicInteger();
+    private final LongAdder chatsSent = new LongAdder();
+    private final LongAdder chatsHeard = new LongAdder();
+    private final AtomicInteger chatsRejected = new AtomicInteger();
+    private volatile long chatPeriodMs;
     private final List<URI> servers;
     private volatile boolean measuring;
     private volatile float viewRadius;
@@ -73,6 +77,11 @@ public final class Fleet implements AutoCloseable {
 
     /** Bots spread over {@code servers} (bot i connects to server i mod n): the nodes of a cluster. */
     public Fleet(List<URI> servers, String key, Workload workload, int threads, long seed) {
+        this(servers, key, workload, threads, seed, null);
+    }
+
+    /** @param trustCertificates for wss servers with a self-signed certificate: the PEM file to trust; null: the JDK's */
+    public Fleet(List<URI> servers, String key, Workload workload, int threads, long seed, java.nio.file.Path trustCertificates) {
         if (servers.isEmpty()) throw new IllegalArgumentException("no servers");
         this.servers = List.copyOf(servers);
         this.server = servers.get(0);
@@ -82,15 +91,58 @@ public final class Fleet implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bots", true),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        this.options = ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder()
                 .eventLoopGroup(group)
                 .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-                .connectTimeout(java.time.Duration.ofSeconds(30))
-                .build();
+                .connectTimeout(java.time.Duration.ofSeconds(30));
+        if (trustCertificates != null) options.trustCertificates(trustCertificates);
+        this.options = options.build();
     }
 
     public Workload workload() {
         return workload;
+    }
+
+    /**
+     * Bots launched from now on also chat (local "say") about once per {@code period} each, at
+     * random moments; zero (the standard workloads) turns it off.
+     */
+    public void chatEvery(java.time.Duration period) {
+        this.chatPeriodMs = period.toMillis();
+    }
+
+    long chatPeriodMs() {
+        return chatPeriodMs;
+    }
+
+    void chatSent() {
+        chatsSent.increment();
+    }
+
+    void chatHeard() {
+        chatsHeard.increment();
+    }
+
+    /** The server refused a chat line (e.g. RATE_LIMITED): a failure of the run. */
+    void chatRejected(Bot bot, Throwable err) {
+        chatsRejected.incrementAndGet();
+        if (loggedFailures.incrementAndGet() <= LOGGED_FAILURES) {
+            log.warn("bot{}'s chat line was refused: {}", bot.index(), err.toString());
+        }
+    }
+
+    /** Lines of chat sent, heard (own echoes included) and refused so far. Any thread. */
+    public Map<String, Object> chatCounts() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("chats_sent", chatsSent.sum());
+        m.put("chats_heard", chatsHeard.sum());
+        m.put("chats_rejected", chatsRejected.get());
+        return m;
+    }
+
+    /** Disconnects (not asked for by the fleet) so far. Any thread. */
+    public int disconnects() {
+        return disconnects.get();
     }
 
     public List<Bot> bots() {
@@ -178,7 +230,7 @@ public final class Fleet implements AutoCloseable {
     }
 
     public int failures() {
-        return connectFailures.get() + loginFailures.get() + disconnects.get();
+        return connectFailures.get() + loginFailures.get() + disconnects.get() + chatsRejected.get();
     }
 
     void recordAck(long nanos) {
@@ -255,6 +307,7 @@ public final class Fleet implements AutoCloseable {
         r.put("failures_disconnect", disconnects.get());
         r.put("failures_protocol", protocolErrors);
         r.put("steady_s", round(seconds));
+        if (chatPeriodMs > 0) r.putAll(chatCounts());
         return r;
     }
 

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import mmo.protocol.Appearance;
@@ -52,7 +51,7 @@ public final class AccountService {
     private static final int MAX_COLOR = 0xFFFFFF;
 
     private static final String BAD_CREDENTIALS = "Wrong username or password";
-    private static final String SERVER_ERROR = "The server could not do that right now, try again";
+    private static final String SERVER_ERROR = GameException.SERVER_ERROR_MESSAGE;
 
     private final AccountRepository accounts;
     private final CharacterRepository characters;
@@ -394,30 +393,8 @@ public final class AccountService {
         }
     }
 
-    /**
-     * Runs {@code body} on the worker. Failures other than {@link GameException} are logged and
-     * become SERVER_ERROR, so no SQL or stack detail reaches a player.
-     */
+    /** Runs {@code body} on the worker (see {@link GameException#async}). */
     private <T> CompletableFuture<T> async(String what, Supplier<T> body) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            worker.execute(() -> {
-                try {
-                    result.complete(body.get());
-                } catch (GameException e) {
-                    result.completeExceptionally(e);
-                } catch (RuntimeException e) {
-                    log.error("{} failed", what, e);
-                    result.completeExceptionally(new GameException(ErrorCode.SERVER_ERROR, SERVER_ERROR));
-                } catch (Error e) {
-                    result.completeExceptionally(new GameException(ErrorCode.SERVER_ERROR, SERVER_ERROR));
-                    throw e;
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            log.error("{} rejected by the worker executor", what, e);
-            result.completeExceptionally(new GameException(ErrorCode.SERVER_ERROR, SERVER_ERROR));
-        }
-        return result;
+        return GameException.async(worker, log, what, body);
     }
 }

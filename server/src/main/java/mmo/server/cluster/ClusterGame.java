@@ -6,8 +6,10 @@ import mmo.protocol.CharacterClass;
 import mmo.protocol.CharacterSummary;
 import mmo.protocol.ClientMessage;
 import mmo.protocol.DisconnectReason;
+import mmo.protocol.ErrorCode;
 import mmo.protocol.RegionOwner;
 import mmo.protocol.ServerMessage;
+import mmo.server.game.GameException;
 import mmo.server.net.Connection;
 import mmo.server.net.WorldGateway;
 import mmo.server.world.Border;
@@ -62,10 +64,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     // message kinds (payloads are this class's own compact encoding)
     static final int JOIN = 1, HANDOFF = 2, INPUT = 3, OWNER = 4, FRAMES = 5, GHOSTS = 6, LEAVE = 7,
-            SAY = 8, WORLD_CHAT = 9, WHISPER = 10, KICK = 11, ACCOUNT_LOGIN = 12, INPUTS = 13, GAME = 14;
+            SAY = 8, WORLD_CHAT = 9, WHISPER = 10, KICK = 11, ACCOUNT_LOGIN = 12, INPUTS = 13, GAME = 14, ACCOUNT_CLOSE = 15,
+            DASHBOARD_ASK = 16, DASHBOARD_PART = 17, TELEPORT_ASK = 18, TELEPORT_ANSWER = 19, ACCOUNT_MUTE = 20;
     /** How often a gateway sends each owner node the client messages gathered since: one message, not one per input. */
     private static final long INPUT_BATCH_MILLIS = 4;
-    static final String CHAT_TOPIC = "chat", SESSIONS_TOPIC = "sessions";
+    static final String CHAT_TOPIC = "chat", SESSIONS_TOPIC = "sessions", DASHBOARD_TOPIC = "dashboard";
     /** Inputs kept for a character whose handoff has not arrived yet. */
     private static final int EARLY_LIMIT = 64;
 
@@ -189,9 +192,10 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         this.node = node;
         this.self = node.self();
         int at = self.indexOf('@');
-        this.nodeName = at >= 0 ? self.substring(at + 1) : self;
+        this.nodeName = shortName(self);
         node.subscribe(CHAT_TOPIC);
         node.subscribe(SESSIONS_TOPIC);
+        node.subscribe(DASHBOARD_TOPIC);
         retries.scheduleWithFixedDelay(() -> {
             try {
                 checkUnconfirmed();
@@ -208,6 +212,127 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         }, INPUT_BATCH_MILLIS, INPUT_BATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /** Closes an account's session here: a moderation command on another node told it to go. */
+    public interface AccountCloser {
+        void close(long accountId, mmo.protocol.DisconnectReason reason, String message);
+    }
+
+    private volatile AccountCloser accountClosed = (a, r, m) -> { };
+
+    /** Called when a node asks every node to close an account's session (an admin's kick or ban). */
+    public void onAccountClosed(AccountCloser action) {
+        this.accountClosed = action;
+    }
+
+    /**
+     * Asks every other node to close the account's session there, with {@code reason}: a kick or
+     * ban reaches the player wherever it connected. Any thread.
+     */
+    public void closeAccountElsewhere(long accountId, mmo.protocol.DisconnectReason reason, String message) {
+        toTopic(SESSIONS_TOPIC, ACCOUNT_CLOSE, Wire.accountClose(self, accountId, reason.getNumber(), message));
+    }
+
+    /** Applies a mute set on another node to an account's session here. */
+    public interface MuteListener {
+        /** {@code mutedUntil} epoch ms (0: lifted); {@code notice} to show the player, if any (empty: none). */
+        void muteChanged(long accountId, long mutedUntil, String notice);
+    }
+
+    private volatile MuteListener muteChanged = (a, u, n) -> { };
+
+    /** Called when an admin on another node mutes or unmutes an account. */
+    public void onMuteChanged(MuteListener action) {
+        this.muteChanged = action;
+    }
+
+    /**
+     * Tells every other node that the account's mute changed: the node holding its session
+     * enforces it from now on (each node keeps its logged-in accounts' mutes in memory, read at
+     * login) and shows the player {@code notice}. Any thread.
+     */
+    public void muteChangedElsewhere(long accountId, long mutedUntil, String notice) {
+        toTopic(SESSIONS_TOPIC, ACCOUNT_MUTE, Wire.accountMute(self, accountId, mutedUntil, notice));
+    }
+
+    // ---- an admin's teleport of a character simulated anywhere in the cluster
+
+    /** How long a teleport waits for the other nodes' answers: less than the moderation's own limit, so this error is the one shown. */
+    static final long TELEPORT_ANSWER_MS = 3_000;
+    /** What a node answers a TELEPORT_ASK. */
+    static final int TELEPORTED = 0, NOT_HERE = 1, NOT_WALKABLE = 2;
+    private final java.util.concurrent.atomic.AtomicLong teleportIds = new java.util.concurrent.atomic.AtomicLong();
+    private final ConcurrentHashMap<Long, TeleportAsk> teleportAsks = new ConcurrentHashMap<>();
+
+    /** A teleport asked of the other nodes: done at the first that moved the character, NOT_ONLINE once every one said no. */
+    private record TeleportAsk(String name, CompletableFuture<String> moved, int asked, java.util.concurrent.atomic.AtomicInteger notHere) {}
+
+    /**
+     * Moves the character to (x, y) units wherever in the cluster it is simulated: here on the
+     * tick thread if it is, else every other node is asked (TELEPORT_ASK on the sessions topic)
+     * and the one simulating it teleports it on its tick and answers. Completes with the world's
+     * name, or exceptionally with a {@link GameException}: NOT_ONLINE when every node answered
+     * that it is not there, BAD_REQUEST for a spot that is not walkable, SERVER_ERROR when some
+     * node did not answer within {@link #TELEPORT_ANSWER_MS}. Any thread; never blocks.
+     */
+    public CompletableFuture<String> teleport(String characterName, float x, float y) {
+        CompletableFuture<String> moved = new CompletableFuture<>();
+        world.execute(() -> {
+            int here = teleportHere(characterName, x, y);
+            if (here == TELEPORTED) {
+                moved.complete(world.name());
+            } else if (here == NOT_WALKABLE) {
+                moved.completeExceptionally(notWalkable(x, y, world.name()));
+            } else {
+                askToTeleport(characterName, x, y, moved);
+            }
+        });
+        return moved;
+    }
+
+    private void askToTeleport(String characterName, float x, float y, CompletableFuture<String> moved) {
+        int others = (int) node.members().stream().filter(m -> !m.equals(self)).count();
+        if (others == 0) {
+            moved.completeExceptionally(notOnline(characterName));
+            return;
+        }
+        long id = teleportIds.incrementAndGet();
+        teleportAsks.put(id, new TeleportAsk(characterName, moved, others, new java.util.concurrent.atomic.AtomicInteger()));
+        moved.whenComplete((w, err) -> teleportAsks.remove(id));
+        java.util.concurrent.CompletableFuture.delayedExecutor(TELEPORT_ANSWER_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .execute(() -> moved.completeExceptionally(new GameException(ErrorCode.SERVER_ERROR,
+                        "Not every server answered in time where " + characterName + " is; try again")));
+        toTopic(SESSIONS_TOPIC, TELEPORT_ASK, Wire.teleportAsk(self, id, characterName, x, y));
+    }
+
+    /** Tick thread: teleports the character if this node simulates it; TELEPORTED, NOT_HERE or NOT_WALKABLE. */
+    private int teleportHere(String characterName, float x, float y) {
+        Player p = world.playerByName(characterName); // simulated here: ghosts are not in it
+        if (p == null) return NOT_HERE;
+        return world.teleportByAdmin(p, x, y) ? TELEPORTED : NOT_WALKABLE;
+    }
+
+    /** Another node's answer to this node's TELEPORT_ASK. Any thread. */
+    private void teleportAnswered(Wire.TeleportAnswer a) {
+        TeleportAsk ask = teleportAsks.get(a.id());
+        if (ask == null) return; // done already, or timed out
+        switch (a.outcome()) {
+            case TELEPORTED -> ask.moved().complete(a.world());
+            case NOT_WALKABLE -> ask.moved().completeExceptionally(notWalkable(a.x(), a.y(), a.world()));
+            default -> {
+                if (ask.notHere().incrementAndGet() >= ask.asked()) ask.moved().completeExceptionally(notOnline(ask.name()));
+            }
+        }
+    }
+
+    private static GameException notOnline(String characterName) {
+        return new GameException(ErrorCode.NOT_ONLINE, characterName + " is not in the world on any server");
+    }
+
+    /** The BAD_REQUEST of a teleport to a spot that is not walkable (one text on every server). */
+    public static GameException notWalkable(float x, float y, String world) {
+        return new GameException(ErrorCode.BAD_REQUEST, String.format(Locale.ROOT, "(%.1f, %.1f) is not a walkable spot of %s", x, y, world));
+    }
+
     /** Called with an account id when that account logged in on another node (close its session here). */
     public void onAccountLoggedInElsewhere(java.util.function.LongConsumer action) {
         this.accountLoggedInElsewhere = action;
@@ -215,6 +340,27 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
 
     public String self() {
         return self;
+    }
+
+    /** A node's address as people read it: "127.0.0.1:2551" for "pekko://mmo@127.0.0.1:2551". */
+    public static String shortName(String address) {
+        int at = address.indexOf('@');
+        return at >= 0 ? address.substring(at + 1) : address;
+    }
+
+    private volatile mmo.server.admin.Dashboard dashboard;
+
+    /**
+     * The admin dashboard of this node: when it has watchers it asks the other nodes (a
+     * DASHBOARD_ASK on the dashboard topic, twice a second), and each answers with its players
+     * (DASHBOARD_PARTs, chunks that each fit a frame, built on its tick thread) straight to the
+     * asking node.
+     */
+    public void setDashboard(mmo.server.admin.Dashboard dashboard) {
+        this.dashboard = dashboard;
+        dashboard.setPeers(() -> {
+            if (node != null && self != null) toTopic(DASHBOARD_TOPIC, DASHBOARD_ASK, self.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
     }
 
     public String nodeName() {
@@ -727,6 +873,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                     Entry e = entries.get(k.characterId());
                     if (e != null && e.session == k.session()) e.conn.disconnect(k.reason(), k.message());
                 }
+                case DASHBOARD_PART -> {
+                    mmo.server.admin.Dashboard d = dashboard;
+                    if (d != null) d.acceptPart(shortName(from), payload);
+                }
+                case TELEPORT_ANSWER -> teleportAnswered(Wire.readTeleportAnswer(payload));
                 case WHISPER -> {
                     Wire.Whisper w = Wire.readWhisper(payload);
                     Entry e = entriesByName.get(w.nameKey());
@@ -762,6 +913,39 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 case ACCOUNT_LOGIN -> {
                     Wire.AccountLogin a = Wire.readAccountLogin(payload);
                     if (!a.origin().equals(self)) accountLoggedInElsewhere.accept(a.accountId());
+                }
+                case DASHBOARD_ASK -> {
+                    String origin = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+                    mmo.server.admin.Dashboard d = dashboard;
+                    if (d == null || origin.equals(self)) return;
+                    // answered only to a member: the payload is not trusted to name an address to dial
+                    if (!node.members().contains(origin)) {
+                        log.debug("dashboard ask from {}, which is no member: ignored", origin);
+                        return;
+                    }
+                    world.execute(() -> {
+                        for (byte[] chunk : d.part(origin, mmo.server.admin.Dashboard.PART_CHUNK_BYTES)) toNode(origin, DASHBOARD_PART, chunk);
+                    });
+                }
+                case ACCOUNT_CLOSE -> {
+                    Wire.AccountClose a = Wire.readAccountClose(payload);
+                    mmo.protocol.DisconnectReason reason = mmo.protocol.DisconnectReason.forNumber(a.reason());
+                    if (!a.origin().equals(self) && reason != null) accountClosed.close(a.accountId(), reason, a.message());
+                }
+                case ACCOUNT_MUTE -> {
+                    Wire.AccountMute m = Wire.readAccountMute(payload);
+                    if (!m.origin().equals(self)) muteChanged.muteChanged(m.accountId(), m.mutedUntil(), m.notice());
+                }
+                case TELEPORT_ASK -> {
+                    Wire.TeleportAsk t = Wire.readTeleportAsk(payload);
+                    if (t.origin().equals(self)) return;
+                    // answered only to a member: the payload is not trusted to name an address to dial
+                    if (!node.members().contains(t.origin())) {
+                        log.debug("teleport ask from {}, which is no member: ignored", t.origin());
+                        return;
+                    }
+                    world.execute(() -> toNode(t.origin(), TELEPORT_ANSWER,
+                            Wire.teleportAnswer(t.id(), teleportHere(t.name(), t.x(), t.y()), world.name(), t.x(), t.y())));
                 }
                 default -> log.warn("unknown topic message kind {} on {}", kind, topic);
             }
@@ -960,6 +1144,10 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         record WorldChat(String origin, byte[] message) {}
         record Whisper(String nameKey, byte[] message) {}
         record AccountLogin(String origin, long accountId) {}
+        record AccountClose(String origin, long accountId, int reason, String message) {}
+        record AccountMute(String origin, long accountId, long mutedUntil, String notice) {}
+        record TeleportAsk(String origin, long id, String name, float x, float y) {}
+        record TeleportAnswer(long id, int outcome, String world, float x, float y) {}
 
         interface Writer {
             void write(DataOutputStream out) throws IOException;
@@ -1147,6 +1335,64 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         static AccountLogin readAccountLogin(byte[] p) throws IOException {
             DataInputStream in = in(p);
             return new AccountLogin(in.readUTF(), in.readLong());
+        }
+
+        static byte[] accountClose(String origin, long accountId, int reason, String message) {
+            return bytes(out -> {
+                out.writeUTF(origin);
+                out.writeLong(accountId);
+                out.writeInt(reason);
+                out.writeUTF(message);
+            });
+        }
+
+        static AccountClose readAccountClose(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new AccountClose(in.readUTF(), in.readLong(), in.readInt(), in.readUTF());
+        }
+
+        static byte[] accountMute(String origin, long accountId, long mutedUntil, String notice) {
+            return bytes(out -> {
+                out.writeUTF(origin);
+                out.writeLong(accountId);
+                out.writeLong(mutedUntil);
+                out.writeUTF(notice);
+            });
+        }
+
+        static AccountMute readAccountMute(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new AccountMute(in.readUTF(), in.readLong(), in.readLong(), in.readUTF());
+        }
+
+        static byte[] teleportAsk(String origin, long id, String name, float x, float y) {
+            return bytes(out -> {
+                out.writeUTF(origin);
+                out.writeLong(id);
+                out.writeUTF(name);
+                out.writeFloat(x);
+                out.writeFloat(y);
+            });
+        }
+
+        static TeleportAsk readTeleportAsk(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new TeleportAsk(in.readUTF(), in.readLong(), in.readUTF(), in.readFloat(), in.readFloat());
+        }
+
+        static byte[] teleportAnswer(long id, int outcome, String world, float x, float y) {
+            return bytes(out -> {
+                out.writeLong(id);
+                out.writeInt(outcome);
+                out.writeUTF(world);
+                out.writeFloat(x);
+                out.writeFloat(y);
+            });
+        }
+
+        static TeleportAnswer readTeleportAnswer(byte[] p) throws IOException {
+            DataInputStream in = in(p);
+            return new TeleportAnswer(in.readLong(), in.readInt(), in.readUTF(), in.readFloat(), in.readFloat());
         }
     }
 

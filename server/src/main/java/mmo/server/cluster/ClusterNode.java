@@ -24,12 +24,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -151,13 +154,13 @@ public final class ClusterNode implements AutoCloseable {
                             .withStopMessage(RegionActor.Stop.INSTANCE));
             system.tell(new NodeActor.Start(regions));
 
-            List<Address> seeds = new ArrayList<>();
-            for (String s : settings.seedNodes()) {
-                ClusterSettings.HostPort hp = ClusterSettings.hostPort(s);
-                seeds.add(new Address("pekko", SYSTEM_NAME, hp.host(), hp.port()));
+            if (settings.discovery().enabled()) {
+                bootstrap();
+            } else {
+                List<Address> seeds = addresses(settings.seedNodes());
+                if (seeds.isEmpty()) seeds.add(selfAddress);
+                join(seeds);
             }
-            if (seeds.isEmpty()) seeds.add(selfAddress);
-            Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
             system.getWhenTerminated().thenRun(() -> {
                 try {
                     host.leftCluster();
@@ -165,11 +168,40 @@ public final class ClusterNode implements AutoCloseable {
                     log.error("cluster host leftCluster failed", e);
                 }
             });
-            log.info("cluster node {} joining through {} ({}x{} regions)", self, seeds, settings.regionCols(), settings.regionRows());
         } catch (RuntimeException e) {
             system.terminate();
             throw e;
         }
+    }
+
+    private static List<Address> addresses(List<String> hostPorts) {
+        List<Address> out = new ArrayList<>();
+        for (String s : hostPorts) {
+            ClusterSettings.HostPort hp = ClusterSettings.hostPort(s);
+            out.add(new Address("pekko", SYSTEM_NAME, hp.host(), hp.port()));
+        }
+        return out;
+    }
+
+    private void join(List<Address> seeds) {
+        Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
+        log.info("cluster node {} joining through {} ({}x{} regions)", self, seeds, settings.regionCols(), settings.regionRows());
+    }
+
+    /**
+     * Serves Pekko Management's routes on the bootstrap port and starts Cluster Bootstrap, which
+     * looks the discovery name up (Pekko Discovery), probes the nodes found and joins or forms the
+     * cluster; see {@code mmo.cluster.discovery} in reference.conf.
+     */
+    private void bootstrap() {
+        var d = settings.discovery();
+        PekkoManagement.get(system).start().whenComplete((uri, error) -> {
+            if (error != null) log.error("cluster bootstrap: Pekko Management did not start on port {}", d.bootstrapPort(), error);
+            else log.info("cluster bootstrap: Pekko Management at {}", uri);
+        });
+        ClusterBootstrap.get(system).start();
+        log.info("cluster node {} looking for nodes at {} (forms a cluster with at least {}; {}x{} regions)",
+                self, d.dnsName(), d.minContacts(), settings.regionCols(), settings.regionRows());
     }
 
     /**
@@ -192,11 +224,19 @@ public final class ClusterNode implements AutoCloseable {
      * settings, {@link #PEKKO}, Pekko's reference configuration.
      */
     static Config pekkoConfig(ClusterSettings settings, Config overrides) {
-        Config fromSettings = ConfigFactory.parseMap(Map.of(
+        Map<String, Object> values = new HashMap<>(Map.of(
                 "pekko.remote.artery.canonical.hostname", settings.host(),
                 "pekko.remote.artery.canonical.port", settings.port(),
-                "pekko.cluster.split-brain-resolver.stable-after", settings.downAfter().toMillis() + "ms"),
-                "cluster settings");
+                "pekko.cluster.split-brain-resolver.stable-after", settings.downAfter().toMillis() + "ms"));
+        var d = settings.discovery();
+        if (d.enabled()) {
+            values.put("pekko.discovery.method", "pekko-dns");
+            values.put("pekko.management.http.hostname", settings.host());
+            values.put("pekko.management.http.port", d.bootstrapPort());
+            values.put("pekko.management.cluster.bootstrap.contact-point-discovery.service-name", d.dnsName());
+            values.put("pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr", d.minContacts());
+        }
+        Config fromSettings = ConfigFactory.parseMap(values, "cluster settings");
         return ConfigFactory.defaultOverrides()
                 .withFallback(overrides)
                 .withFallback(fromSettings)

@@ -19,9 +19,15 @@ import java.util.List;
  * @param regionRows regions down the map
  * @param downAfter  the split brain resolver's stable-after: how long the membership must stay
  *                   unchanged with a member unreachable before the side with the majority downs it
+ * @param discovery  finding the nodes by DNS with Cluster Bootstrap instead of {@code seedNodes} (off: an empty name)
  */
 public record ClusterSettings(String host, int port, List<String> seedNodes, int regionCols, int regionRows,
-                              Duration downAfter) {
+                              Duration downAfter, ServerConfig.ClusterDiscovery discovery) {
+
+    /** Settings joining through a fixed seed list. */
+    public ClusterSettings(String host, int port, List<String> seedNodes, int regionCols, int regionRows, Duration downAfter) {
+        this(host, port, seedNodes, regionCols, regionRows, downAfter, ServerConfig.ClusterDiscovery.OFF);
+    }
 
     public ClusterSettings {
         if (host == null || host.isBlank()) throw new IllegalArgumentException("cluster host must be set");
@@ -32,6 +38,9 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
         if (downAfter.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("cluster down-after must be at least 1s, got " + downAfter);
         }
+        if (discovery.enabled() && !seedNodes.isEmpty()) {
+            throw new IllegalArgumentException("set either cluster seed nodes or cluster discovery, not both");
+        }
         seedNodes = List.copyOf(seedNodes);
         for (String s : seedNodes) hostPort(s);
     }
@@ -40,7 +49,8 @@ public record ClusterSettings(String host, int port, List<String> seedNodes, int
     public static ClusterSettings of(ServerConfig config, int mapWidth, int mapHeight) {
         int size = config.regionSize();
         return new ClusterSettings(config.clusterHost(), config.clusterPort(), config.clusterSeedNodes(),
-                (mapWidth + size - 1) / size, (mapHeight + size - 1) / size, config.clusterDownAfter());
+                (mapWidth + size - 1) / size, (mapHeight + size - 1) / size, config.clusterDownAfter(),
+                config.clusterDiscovery());
     }
 
     /** Regions in the grid; region indexes are {@code ry * regionCols + rx}, 0 to this minus one. */

@@ -55,9 +55,44 @@ public record ServerConfig(
         int clusterPort,
         List<String> clusterSeedNodes,
         Duration clusterDownAfter,
+        ClusterDiscovery clusterDiscovery,
         boolean creatures,
         List<WorldConfig> worlds,
-        NetLimits netLimits) {
+        NetLimits netLimits,
+        Tls tls,
+        String managementHost,
+        int managementPort) {
+
+    /**
+     * Finding the other nodes by DNS ({@code mmo.cluster.discovery}) instead of a fixed seed list:
+     * Pekko Discovery looks up a name that resolves to the address of every node (a Kubernetes
+     * headless Service), and Pekko Management's Cluster Bootstrap forms or joins the cluster
+     * through them, probing each on {@code bootstrapPort}.
+     *
+     * @param dnsName       the name to look up; empty: off (the seed nodes are used)
+     * @param minContacts   form a new cluster only once the name resolves to at least this many
+     *                      nodes, all answering and none in a cluster yet
+     * @param bootstrapPort Pekko Management's HTTP port, the same on every node (cluster-internal)
+     */
+    public record ClusterDiscovery(String dnsName, int minContacts, int bootstrapPort) {
+        public ClusterDiscovery {
+            if (minContacts < 1) throw new IllegalArgumentException("mmo.cluster.discovery.min-contacts must be at least 1, got " + minContacts);
+            if (bootstrapPort < 1 || bootstrapPort > 65535) {
+                throw new IllegalArgumentException("mmo.cluster.discovery.bootstrap-port must be 1..65535, got " + bootstrapPort);
+            }
+        }
+
+        /** Pekko Management's usual port. */
+        public static final int DEFAULT_BOOTSTRAP_PORT = 7626;
+
+        /** Off: the seed nodes are used. */
+        public static final ClusterDiscovery OFF = new ClusterDiscovery("", 1, DEFAULT_BOOTSTRAP_PORT);
+
+        /** Whether the nodes are found by DNS. */
+        public boolean enabled() {
+            return !dnsName.isEmpty();
+        }
+    }
 
     /** A token bucket's setting: refills {@code perSecond}, holds at most {@code burst}. */
     public record RateLimit(double perSecond, int burst) {}
@@ -67,8 +102,22 @@ public record ServerConfig(
      * rate limits by kind of message (chat, emote, trade, items, ability, account, ping).
      */
     /** @param allowedOrigins browser origins (scheme://host[:port]) that may open the game's WebSocket besides the server's own */
+    /** @param socketSendBuffer SO_SNDBUF of each connection in bytes; 0: the OS's own (Linux grows it as needed) */
     public record NetLimits(Duration idleTimeout, int maxPendingBytes, Map<String, RateLimit> rateLimits,
-                            int maxRefusals, Duration refusalWindow, List<String> allowedOrigins) {}
+                            int maxRefusals, Duration refusalWindow, List<String> allowedOrigins, int socketSendBuffer) {}
+
+    /**
+     * TLS for the listener ({@code mmo.net.tls}): a PEM certificate chain and its PEM (PKCS#8)
+     * private key. Both set: the port speaks https and wss only; both empty: plain http and ws.
+     *
+     * @param checkInterval how often the files are checked for a renewal to load; zero: never
+     */
+    public record Tls(String cert, String key, Duration checkInterval) {
+        /** Whether the listener speaks TLS. */
+        public boolean enabled() {
+            return !cert.isEmpty();
+        }
+    }
 
     /** World names: letters, digits, spaces, '-' and '_', 1 to 32, starting and ending with a letter or digit. */
     private static final java.util.regex.Pattern WORLD_NAME =
@@ -102,11 +151,28 @@ public record ServerConfig(
         return from(merged.getConfig("mmo"));
     }
 
-    /** The defaults with {@code overrides} applied, ignoring any {@code ./mmo.conf} (tests). */
+    /**
+     * The defaults with {@code overrides} applied, ignoring any {@code ./mmo.conf} (tests). The
+     * management listener is off unless {@code mmo.management.port} is given: tests start many
+     * servers at once, and none should hold 8081.
+     */
     public static ServerConfig defaults(Map<String, ?> overrides) {
-        Config merged = ConfigFactory.parseMap(overrides, "overrides")
+        Map<String, Object> withPort = new java.util.HashMap<>(overrides);
+        withPort.putIfAbsent("mmo.management.port", 0);
+        Config merged = ConfigFactory.parseMap(withPort, "overrides")
                 .withFallback(ConfigFactory.defaultReference())
                 .resolve();
+        return from(merged.getConfig("mmo"));
+    }
+
+    /**
+     * The defaults with these {@code MMO_*} variables set, as a container or a systemd unit would
+     * set them (and nothing from this process's own environment): checks deployment files.
+     */
+    public static ServerConfig withEnvironment(Map<String, String> env) {
+        Config unresolved = ConfigFactory.parseResources(ServerConfig.class.getClassLoader(), "reference.conf");
+        Config merged = ConfigFactory.parseMap(env, "environment").withFallback(unresolved)
+                .resolve(com.typesafe.config.ConfigResolveOptions.noSystem());
         return from(merged.getConfig("mmo"));
     }
 
@@ -146,9 +212,15 @@ public record ServerConfig(
                 c.getInt("cluster.port"),
                 seedNodes(c),
                 c.getDuration("cluster.down-after"),
+                new ClusterDiscovery(c.getString("cluster.discovery.dns-name").trim(), c.getInt("cluster.discovery.min-contacts"),
+                        c.getInt("cluster.discovery.bootstrap-port")),
                 c.getBoolean("world.creatures"),
                 worlds(c),
-                netLimits(c.getConfig("net")));
+                netLimits(c.getConfig("net")),
+                new Tls(c.getString("net.tls.cert").trim(), c.getString("net.tls.key").trim(),
+                        c.getDuration("net.tls.check-interval")),
+                c.getString("management.host"),
+                c.getInt("management.port"));
         cfg.validate();
         return cfg;
     }
@@ -166,7 +238,9 @@ public record ServerConfig(
             limits.put(kind, l);
         }
         NetLimits n = new NetLimits(net.getDuration("idle-timeout"), net.getInt("max-pending-bytes"), Map.copyOf(limits),
-                r.getInt("max-refusals"), r.getDuration("refusal-window"), List.copyOf(net.getStringList("allowed-origins")));
+                r.getInt("max-refusals"), r.getDuration("refusal-window"), List.copyOf(net.getStringList("allowed-origins")),
+                net.getInt("socket-send-buffer"));
+        if (n.socketSendBuffer() < 0) throw new IllegalArgumentException("mmo.net.socket-send-buffer must be >= 0 (0: the OS's own)");
         if (n.idleTimeout().toMillis() < 1000) throw new IllegalArgumentException("mmo.net.idle-timeout must be >= 1s");
         if (n.maxPendingBytes() < 65536) throw new IllegalArgumentException("mmo.net.max-pending-bytes must be >= 65536");
         if (n.maxRefusals() < 1 || n.refusalWindow().isNegative() || n.refusalWindow().isZero()) {
@@ -188,8 +262,22 @@ public record ServerConfig(
             throw new IllegalArgumentException("mmo.bots.key must be empty (bots off) or at least 16 characters");
         }
         mmo.server.account.BotFleet.parseSpawn(botsSpawn);
+        if (managementPort < 0 || managementPort > 65535) {
+            throw new IllegalArgumentException("mmo.management.port must be 0..65535 (0 = off), got " + managementPort);
+        }
+        if (managementPort != 0 && managementPort == port) {
+            throw new IllegalArgumentException("mmo.management.port must differ from mmo.net.port (" + port
+                    + "): /metrics is never served on the game's port");
+        }
         if (clusterPort < 0 || clusterPort > 65535) {
             throw new IllegalArgumentException("mmo.cluster.port must be 0..65535, got " + clusterPort);
+        }
+        if (tls.cert().isEmpty() != tls.key().isEmpty()) {
+            throw new IllegalArgumentException("mmo.net.tls needs both cert and key (PEM files), or neither; got "
+                    + (tls.cert().isEmpty() ? "only key" : "only cert"));
+        }
+        if (tls.checkInterval().isNegative() || (!tls.checkInterval().isZero() && tls.checkInterval().toMillis() < 1000)) {
+            throw new IllegalArgumentException("mmo.net.tls.check-interval must be 0 (off) or at least 1s, got " + tls.checkInterval());
         }
         if (worlds.isEmpty()) throw new IllegalArgumentException("no world configured");
         java.util.Map<String, String> seen = new java.util.LinkedHashMap<>();

@@ -12,6 +12,7 @@ import mmo.protocol.Constants;
 import mmo.protocol.Disconnect;
 import mmo.protocol.DisconnectReason;
 import mmo.protocol.ErrorCode;
+import mmo.protocol.IgnoreList;
 import mmo.protocol.LoginOk;
 import mmo.protocol.PasswordChanged;
 import mmo.protocol.Pong;
@@ -20,12 +21,15 @@ import mmo.protocol.Welcome;
 import mmo.server.account.AccountService;
 import mmo.server.account.BotFleet;
 import mmo.server.account.LoginResult;
+import mmo.server.admin.Dashboard;
 import mmo.server.game.GameException;
 import mmo.server.game.WorldDirectory;
+import mmo.server.moderation.ModerationService;
 import mmo.server.persistence.CharacterClaim;
 import mmo.server.persistence.CharacterRecord;
 import mmo.server.world.ClientLink;
 import mmo.server.world.Inbox;
+import mmo.server.world.Refusals;
 import mmo.server.world.World;
 import mmo.server.world.map.TileMap;
 import org.slf4j.Logger;
@@ -63,8 +67,10 @@ public final class Connection implements ClientLink {
     private State state = State.AWAIT_HELLO;
     private boolean busy;
     private long accountId;
+    private volatile String username = "";
     private String token;
     private boolean botAccount;
+    private boolean moderated; // remembered by the moderation service (forgotten when closed)
     private Inbox inbox;
     private volatile long characterId; // the character in the world, or 0
     // The world whose seat this connection holds (from entering until leaving or being told to
@@ -80,6 +86,15 @@ public final class Connection implements ClientLink {
     private final Outbound outbound;
 
     private volatile boolean closing;
+    /**
+     * This connection as the admin dashboard's watcher. Each feed it is given (on the tick
+     * thread) re-checks the account's role, one check at a time; the database is read on the
+     * moderation worker (never on the tick) at most every {@link ModerationService#ROLE_RECHECK_MILLIS}
+     * per account, so a revoked admin's open feed stops within 5 s and a feed or two.
+     */
+    private final Dashboard.Watcher feed = this::deliverFeed;
+    private volatile long watchingAccount; // set on the event loop before the watch starts
+    private final java.util.concurrent.atomic.AtomicBoolean roleCheck = new java.util.concurrent.atomic.AtomicBoolean();
     /** How long a closed-by-us client has to answer with its close frame. */
     static final long CLOSE_GRACE_MS = 2_000;
 
@@ -88,7 +103,7 @@ public final class Connection implements ClientLink {
     Connection(Channel channel, GameContext ctx, java.util.function.LongSupplier nanoClock) {
         this.channel = channel;
         this.ctx = ctx;
-        this.outbound = new Outbound(channel);
+        this.outbound = new Outbound(channel, ctx.config().netLimits().maxPendingBytes(), this::outboundOverflow, ctx.traffic());
         this.limiter = new RateLimiter(ctx.config().netLimits(), nanoClock);
     }
 
@@ -122,15 +137,24 @@ public final class Connection implements ClientLink {
             default -> {
                 switch (limiter.check(m.getMsgCase())) {
                     case ALLOW -> dispatch(m, rid);
-                    case REFUSE -> replyError(rid, ErrorCode.RATE_LIMITED, "Too many " + m.getMsgCase().name().toLowerCase()
-                            + " messages; slow down");
+                    case REFUSE -> {
+                        countRefusal(Refusals.Kind.RATE_LIMITED);
+                        replyError(rid, ErrorCode.RATE_LIMITED, "Too many " + m.getMsgCase().name().toLowerCase()
+                                + " messages; slow down");
+                    }
                     case CLOSE -> {
+                        countRefusal(Refusals.Kind.TOO_MANY_REQUESTS);
                         log.info("{} closed: kept sending over its rate limits", describe());
                         close(DisconnectReason.TOO_MANY_REQUESTS, "Too many messages over the rate limits");
                     }
                 }
             }
         }
+    }
+
+    /** Counts a refused request in the server's {@link Refusals} (none in some unit tests' contexts). */
+    private void countRefusal(Refusals.Kind kind) {
+        if (ctx.worlds() != null) ctx.world().refusals().add(kind);
     }
 
     /** Event loop: sent nothing for the idle time-out. */
@@ -154,6 +178,11 @@ public final class Connection implements ClientLink {
         channel.close();
     }
 
+    /** Event loop: the tick's or a relay's frames found the unsent bytes past the cap. */
+    private void outboundOverflow() {
+        slowClient(outbound.peakPendingBytes());
+    }
+
     private void dispatch(ClientMessage m, int rid) {
         switch (m.getMsgCase()) {
             case INPUT, CHAT, EMOTE, USE_ABILITY, EQUIP, UNEQUIP, DROP_ITEM, PICK_UP, TRADE -> {
@@ -161,7 +190,15 @@ public final class Connection implements ClientLink {
                     replyError(rid, ErrorCode.BAD_REQUEST, "You are not in the world");
                     return;
                 }
+                // Refused here, where the session is: in a cluster the node simulating the
+                // character may be another, whose copy of the account's mute is not kept up to date.
+                long muted = moderated && m.getMsgCase() == ClientMessage.MsgCase.CHAT ? ctx.moderation().mutedNow(accountId) : 0;
+                if (muted != 0) {
+                    replyError(rid, ErrorCode.CHAT_REJECTED, "You are muted " + mmo.server.game.Chat.until(muted));
+                    return;
+                }
                 if (!ctx.gateway().offer(this, m)) {
+                    countRefusal(Refusals.Kind.QUEUE_FULL);
                     log.info("{} closed: input queue overflow", describe());
                     close(DisconnectReason.INPUT_OVERFLOW, "Too many messages");
                 }
@@ -224,6 +261,30 @@ public final class Connection implements ClientLink {
                     close(DisconnectReason.LOGGED_OUT, "Logged out everywhere");
                 });
             }
+            case IGNORE -> {
+                if (!requireLoggedIn(rid)) return;
+                run(rid, ctx.moderation().ignore(accountId, m.getIgnore().getName()), names -> sendIgnoreList(rid, names));
+            }
+            case UNIGNORE -> {
+                if (!requireLoggedIn(rid)) return;
+                run(rid, ctx.moderation().unignore(accountId, m.getUnignore().getName()), names -> sendIgnoreList(rid, names));
+            }
+            case ADMIN -> {
+                if (!requireLoggedIn(rid)) return;
+                run(rid, ctx.moderation().admin(accountId, m.getAdmin()),
+                        result -> reply(rid, ServerMessage.newBuilder().setAdminResult(result)));
+            }
+            case ADMIN_WATCH -> {
+                if (!requireLoggedIn(rid)) return;
+                if (!m.getAdminWatch().getOn()) {
+                    if (ctx.dashboard() != null) ctx.dashboard().unwatch(feed);
+                    return;
+                }
+                run(rid, ctx.moderation().requireAdmin(accountId), v -> {
+                    watchingAccount = accountId;
+                    if (ctx.dashboard() != null && !closing) ctx.dashboard().watch(feed, rid);
+                });
+            }
             case PING -> reply(rid, ServerMessage.newBuilder().setPong(Pong.newBuilder()
                     .setClientTime(m.getPing().getClientTime())
                     .setServerTime(System.currentTimeMillis())
@@ -276,6 +337,12 @@ public final class Connection implements ClientLink {
         return a.getHostAddress();
     }
 
+    private void sendIgnoreList(int rid, List<String> names) {
+        reply(rid, ServerMessage.newBuilder().setIgnoreList(IgnoreList.newBuilder().addAllNames(names)));
+    }
+
+    private record Admitted(LoginResult login, ModerationService.Admission moderation) {}
+
     private void authenticate(int rid, CompletableFuture<LoginResult> result) {
         if (busy || state != State.ANONYMOUS) {
             result.thenAccept(r -> ctx.accounts().logout(r.token()));
@@ -283,8 +350,20 @@ public final class Connection implements ClientLink {
                     ? "Another request is still in progress" : "Already logged in");
             return;
         }
-        run(rid, result, r -> {
+        // A banned account is refused here, after its password or token checked out (so the
+        // refusal says nothing to someone guessing), and the session just started is ended.
+        CompletableFuture<Admitted> admitted = result.thenCompose(r -> ctx.moderation().admit(r.account().id())
+                .handle((admission, err) -> {
+                    if (err == null) return new Admitted(r, admission);
+                    ctx.accounts().logout(r.token());
+                    throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+                }));
+        run(rid, admitted, a -> {
+            LoginResult r = a.login();
+            ctx.moderation().remember(a.moderation());
+            moderated = true;
             accountId = r.account().id();
+            username = r.account().username();
             token = r.token();
             botAccount = BotFleet.isBotAccount(r.account().passwordHash());
             state = State.AUTHENTICATED;
@@ -304,6 +383,7 @@ public final class Connection implements ClientLink {
             for (CharacterRecord c : r.characters()) ok.addCharacters(AccountService.toSummary(c));
             rememberWorlds(r.characters());
             reply(rid, ServerMessage.newBuilder().setLoginOk(ok));
+            sendIgnoreList(0, a.moderation().ignored());
         });
     }
 
@@ -412,7 +492,11 @@ public final class Connection implements ClientLink {
         state = State.CLOSED;
         closing = true;
         freeSeat();
+        // before the account is released: whoever sees it gone sees this connection's peak
+        if (ctx.sessions() != null) ctx.sessions().closed(outbound.peakPendingBytes());
         if (accountId != 0) ctx.sessions().release(accountId, this);
+        if (moderated) ctx.moderation().forget(accountId);
+        if (ctx.dashboard() != null) ctx.dashboard().unwatch(feed);
         if (inWorld) ctx.gateway().leave(this);
         outbound.close();
     }
@@ -443,6 +527,11 @@ public final class Connection implements ClientLink {
         return characterId;
     }
 
+    @Override
+    public String accountName() {
+        return username;
+    }
+
     /** The account logged in on this connection, or 0. Event loop. */
     public long accountId() {
         return accountId;
@@ -463,8 +552,11 @@ public final class Connection implements ClientLink {
         channel.writeAndFlush(new BinaryWebSocketFrame(encode(msg.setRid(rid).build())));
     }
 
+    /** Event loop: a message written outside the tick's batch (replies, the last words), counted as sent. */
     private ByteBuf encode(ServerMessage msg) {
         int size = msg.getSerializedSize();
+        ctx.traffic().sentMessages(1);
+        ctx.traffic().sentBytes(size + (size < 126 ? 2 : size < 65536 ? 4 : 10)); // with the frame's header, as the tick's are
         ByteBuf buf = channel.alloc().buffer(size, size);
         try {
             msg.writeTo(com.google.protobuf.CodedOutputStream.newInstance(buf.nioBuffer(0, size)));
@@ -500,10 +592,34 @@ public final class Connection implements ClientLink {
         outbound.appendNow(bytes, offset, length);
     }
 
+    /** Tick thread: a dashboard feed; sent at once, and the role checked again (see {@link #feed}). */
+    private void deliverFeed(byte[] bytes, int offset, int length) {
+        if (closing) return;
+        outbound.appendNow(bytes, offset, length);
+        if (!roleCheck.compareAndSet(false, true)) return; // the last check has not answered yet
+        ctx.moderation().recheckAdmin(watchingAccount).whenComplete((v, err) -> {
+            roleCheck.set(false);
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            // a database that fails to answer keeps the feed: only a refusal stops it
+            if (!(cause instanceof GameException ge) || ge.code() != ErrorCode.PERMISSION_DENIED) return;
+            channel.eventLoop().execute(() -> {
+                // a feed handed over meanwhile may have had the same (shared) refusal: told once
+                if (ctx.dashboard() == null || !ctx.dashboard().unwatch(feed)) return;
+                log.info("{}: admin role revoked; dashboard feed stopped", describe());
+                replyError(0, ErrorCode.PERMISSION_DENIED, "Only admins can watch the dashboard; the feed has stopped");
+            });
+        });
+    }
+
     /** Tick thread: hands the tick's frames to the event loop, written and flushed once. */
     @Override
     public void flush() {
         outbound.flush();
+    }
+
+    /** Any thread: sends {@code message} now, outside the tick's batch (a moderation notice). */
+    void notice(ServerMessage message) {
+        channel.eventLoop().execute(() -> reply(0, message.toBuilder()));
     }
 
     @Override

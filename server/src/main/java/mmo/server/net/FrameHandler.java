@@ -79,6 +79,7 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         ClientMessage m;
         ByteBuf content = frame.content();
+        game.traffic().received(content.readableBytes());
         try {
             // Straight from the frame's memory: parsing from a stream would allocate a 4 KiB
             // buffer per message (40,000 inputs a second at 4,000 players).
@@ -102,8 +103,17 @@ final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // One line per bad connection: oversized frames, broken framing, resets.
-        log.info("{} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause instanceof java.nio.channels.ClosedChannelException) {
+            // a write still queued when the connection closed (a slow client's): nothing to tell
+            // anyone, and the close is logged once already
+            ctx.close();
+            return;
+        }
+        // One line per bad connection: oversized frames, broken framing, resets, failed TLS
+        // handshakes. Cut short: some causes quote what the client sent (a plain-text request
+        // to the TLS port comes back as a hex dump of it).
+        String why = cause.toString();
+        log.info("{} closed: {}", ctx.channel().remoteAddress(), why.length() > 300 ? why.substring(0, 300) + "..." : why);
         if (connection != null) {
             connection.protocolError(cause.getClass().getSimpleName());
         } else {

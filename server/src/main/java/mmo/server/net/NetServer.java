@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The network front: one port for HTTP (the browser client, the maps) and the game's
- * WebSocket at {@code /ws}. Uses the native epoll transport where available. Network threads
- * decode and hand over; they never change the world.
+ * WebSocket at {@code /ws}, in TLS (https, wss) when {@code mmo.net.tls} names a certificate.
+ * Uses the native epoll transport where available. Network threads decode and hand over; they
+ * never change the world.
  */
 public final class NetServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NetServer.class);
@@ -44,12 +45,16 @@ public final class NetServer implements AutoCloseable {
     private final ServerConfig config;
     private final GameContext game;
     private final StaticFiles files;
+    private final TlsCertificates tls; // null: plain http and ws
     private EventLoopGroup boss, workers;
+    private Class<? extends ServerChannel> channelType;
     private Channel serverChannel;
 
-    public NetServer(ServerConfig config, GameContext game) {
+    /** @param tls the certificate to serve (renewals included), or null for plain http and ws */
+    public NetServer(ServerConfig config, GameContext game, TlsCertificates tls) {
         this.config = config;
         this.game = game;
+        this.tls = tls;
         // every world's map folder, for maps given as files
         java.util.List<java.nio.file.Path> mapDirs = new java.util.ArrayList<>();
         for (ServerConfig.WorldConfig w : config.worlds()) {
@@ -86,7 +91,12 @@ public final class NetServer implements AutoCloseable {
         return epoll ? "epoll" : "nio";
     }
 
-    /** Binds and returns the port (useful with port 0). */
+    /**
+     * Binds and returns the port (useful with port 0). If it fails, {@link #close} still stops
+     * the event loops it started.
+     *
+     * @throws BindFailed naming the setting when the address cannot be bound
+     */
     public int start() throws InterruptedException {
         String transport = chooseTransport(config.transport());
         IoHandlerFactory io = switch (transport) {
@@ -94,7 +104,7 @@ public final class NetServer implements AutoCloseable {
             case "epoll" -> EpollIoHandler.newFactory();
             default -> NioIoHandler.newFactory();
         };
-        Class<? extends ServerChannel> channelType = switch (transport) {
+        channelType = switch (transport) {
             case "io_uring" -> IoUringServerSocketChannel.class;
             case "epoll" -> EpollServerSocketChannel.class;
             default -> NioServerSocketChannel.class;
@@ -127,6 +137,10 @@ public final class NetServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // TLS first: everything after it (HTTP, WebSocket, the game) sees plain
+                        // bytes; a client that does not speak TLS fails the handshake and is closed.
+                        // The context of the moment: a renewed certificate serves new connections.
+                        if (tls != null) ch.pipeline().addLast(tls.context().newHandler(ch.alloc()));
                         ch.pipeline().addLast(
                                 new IdleStateHandler(config.netLimits().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                                 new HttpServerCodec(),
@@ -138,10 +152,26 @@ public final class NetServer implements AutoCloseable {
                                 new FrameHandler(game));
                     }
                 });
-        serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        if (config.netLimits().socketSendBuffer() > 0) b.childOption(ChannelOption.SO_SNDBUF, config.netLimits().socketSendBuffer());
+        try {
+            serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        } catch (Exception e) { // Netty throws the socket's BindException undeclared
+            if (e instanceof InterruptedException) throw (InterruptedException) e;
+            throw new BindFailed("cannot open the game listener on " + config.host() + ":" + config.port() + " (" + e
+                    + "): set another port with mmo.net.port / MMO_PORT / --port", e);
+        }
         int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        log.info("listening on {}:{} ({} transport)", config.host(), port, transport);
+        log.info("listening on {}:{} ({} transport, {})", config.host(), port, transport, tls != null ? "https and wss" : "http and ws");
         return port;
+    }
+
+    /**
+     * A bootstrap on this server's event loops and transport, for another listener of the same
+     * process (the management port); its channels close with these loops. After {@link #start}.
+     */
+    public ServerBootstrap sharedBootstrap() {
+        if (workers == null) throw new IllegalStateException("not started");
+        return new ServerBootstrap().group(boss, workers).channel(channelType);
     }
 
     /** Stops accepting new connections (existing ones stay until {@link #close}). */

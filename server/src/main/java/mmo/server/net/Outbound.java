@@ -22,11 +22,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * bytes are already WebSocket frames, so no handler has anything to do with them). The direct
  * buffer is reused while the socket takes each tick's bytes at once (the common case), so a
  * tick costs one cross-thread wake-up per event loop, not one per connection, and allocates
- * nothing per message on either thread.
+ * nothing per message on either thread. With TLS the bytes go through the pipeline instead, so
+ * that the {@code SslHandler} encrypts them.
+ *
+ * <p>Bounded by {@code mmo.net.max-pending-bytes} on both ways in (the tick's {@link #flush} and
+ * {@link #appendNow} from another cluster node's relay): bytes handed over but not yet taken by
+ * the socket (waiting here, or in the channel) past the cap close the connection as a slow
+ * client instead of growing; what one call adds may pass the cap once, by its own size.
  */
 final class Outbound {
     private final Channel channel;
     private final Batcher batcher;
+    private final boolean throughPipeline; // TLS: the SslHandler must see (and encrypt) the bytes
+    private final long maxPendingBytes;
+    private final Runnable onOverflow; // run on the event loop, once, when the cap is passed
+    private final NetTraffic traffic;
+    private int appended; // messages appended since the last flush (tick thread only)
+    private volatile long peakPendingBytes;
     private byte[] building = new byte[512]; // tick thread only
     private int buildingLen;
     private final Object lock = new Object();
@@ -38,10 +50,56 @@ final class Outbound {
     /** Below this the direct buffer is kept; a larger one (after a burst of enters) is let go. */
     private static final int KEEP_DIRECT_BYTES = 16 * 1024;
 
-    Outbound(Channel channel) {
+    /**
+     * @param maxPendingBytes the cap on bytes handed over but not taken by the socket
+     * @param onOverflow      run on the channel's event loop when the cap is passed (this
+     *                        outbound is closed by then: nothing more is queued)
+     */
+    Outbound(Channel channel, long maxPendingBytes, Runnable onOverflow) {
+        this(channel, maxPendingBytes, onOverflow, new NetTraffic());
+    }
+
+    /** @param traffic counts the messages handed over and the bytes written */
+    Outbound(Channel channel, long maxPendingBytes, Runnable onOverflow, NetTraffic traffic) {
         this.channel = channel;
+        this.traffic = traffic;
         this.batcher = Batcher.of(channel.eventLoop());
+        this.throughPipeline = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+        this.maxPendingBytes = maxPendingBytes;
+        this.onOverflow = onOverflow;
         channel.closeFuture().addListener(f -> releaseDirect());
+    }
+
+    /** Bytes written to the channel that its socket has not taken yet. Any thread. */
+    private long channelPending() {
+        io.netty.channel.ChannelOutboundBuffer b = channel.unsafe().outboundBuffer();
+        return b == null ? 0 : b.totalPendingWriteBytes();
+    }
+
+    /**
+     * Under {@code lock}: records the bytes now waiting ({@code readyLen} plus the channel's),
+     * and whether they are past the cap; past it, drops what is ready, closes this outbound and
+     * has the event loop run {@code onOverflow}.
+     */
+    private boolean overCap(long waiting) {
+        if (waiting > peakPendingBytes) peakPendingBytes = waiting;
+        if (waiting <= maxPendingBytes) return false;
+        closed = true;
+        readyLen = 0;
+        try {
+            channel.eventLoop().execute(onOverflow);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // the server is stopping: the channel goes with it
+        }
+        return true;
+    }
+
+    /**
+     * The most bytes this connection had handed over and not yet taken by its socket, as seen
+     * each time bytes were handed over (tests, diagnostics). Any thread.
+     */
+    long peakPendingBytes() {
+        return peakPendingBytes;
     }
 
     /** Tick thread: appends one message as a binary frame. */
@@ -50,6 +108,7 @@ final class Outbound {
         int need = buildingLen + length + 10;
         if (need > building.length) building = Arrays.copyOf(building, Math.max(need, building.length * 2));
         buildingLen = frame(building, buildingLen, payload, 0, length);
+        appended++;
     }
 
     /**
@@ -60,11 +119,14 @@ final class Outbound {
         if (closed) return;
         boolean wasEmpty;
         synchronized (lock) {
+            if (closed || overCap(readyLen + channelPending())) return;
             wasEmpty = readyLen == 0;
             int need = readyLen + length + 10;
             if (need > ready.length) ready = Arrays.copyOf(ready, Math.max(need, ready.length * 2));
             readyLen = frame(ready, readyLen, payload, offset, length);
+            if (readyLen > peakPendingBytes) peakPendingBytes = readyLen;
         }
+        traffic.sentMessages(1);
         if (wasEmpty) batcher.add(this);
     }
 
@@ -89,10 +151,17 @@ final class Outbound {
     void flush() {
         if (buildingLen == 0 || closed) {
             buildingLen = 0;
+            appended = 0;
             return;
         }
+        traffic.sentMessages(appended); // once per connection per tick, not per message
+        appended = 0;
         boolean wasEmpty;
         synchronized (lock) {
+            if (closed || overCap(readyLen + channelPending())) {
+                buildingLen = 0;
+                return;
+            }
             wasEmpty = readyLen == 0;
             if (wasEmpty) {
                 byte[] t = ready;
@@ -121,13 +190,24 @@ final class Outbound {
         ByteBuf buf;
         synchronized (lock) {
             if (readyLen == 0) return;
+            long waiting = readyLen + channelPending();
+            if (waiting > peakPendingBytes) peakPendingBytes = waiting;
             buf = directFor(readyLen);
             buf.writeBytes(ready, 0, readyLen);
+            traffic.sentBytes(readyLen);
             readyLen = 0;
         }
         // Our reference stays: when the socket takes all of it now, the channel's release
         // brings the count back to 1 and the next tick reuses the buffer (see directFor).
         buf.retain();
+        if (throughPipeline) {
+            if (flush) {
+                channel.writeAndFlush(buf, channel.voidPromise());
+            } else {
+                channel.write(buf, channel.voidPromise());
+            }
+            return;
+        }
         ChannelHandlerContext first = channel.pipeline().firstContext();
         if (first == null) { // pipeline torn down: the channel is closing
             buf.release(2);

@@ -44,7 +44,7 @@ final class RateLimiter {
             case EQUIP, UNEQUIP, DROP_ITEM, PICK_UP -> items;
             case USE_ABILITY -> ability;
             case REGISTER, LOGIN, RESUME, CREATE_CHARACTER, ENTER_WORLD, LEAVE_WORLD, LIST_WORLDS, CHANGE_PASSWORD,
-                 LOGOUT_EVERYWHERE -> account;
+                 LOGOUT_EVERYWHERE, IGNORE, UNIGNORE, ADMIN, ADMIN_WATCH -> account;
             case PING -> ping;
             default -> null;
         };

@@ -42,10 +42,10 @@ final class StatsEndpoint {
                 "{\"world\":\"%s\",\"players\":%d,\"tick\":%d,\"from\":%d,\"ticks\":%d,\"p50_ms\":%.3f,"
                         + "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"mean_ms\":%.3f,\"hz\":%.3f,\"time_dilation\":%.3f,"
                         + "\"cpu_p50_ms\":%.3f,\"cpu_p99_ms\":%.3f,\"cpu_max_ms\":%.3f,"
-                        + "\"interest\":\"%s\"%s}",
+                        + "\"interest\":\"%s\",\"refused\":%s%s}",
                 escape(world.name()), sessions.online(), world.currentTick(), from, s.ticks(), s.p50Ms(), s.p99Ms(),
                 s.maxMs(), s.meanMs(), s.hz(), world.timeDilation(), s.cpuP50Ms(), s.cpuP99Ms(), s.cpuMaxMs(),
-                escape(describeInterest()), cluster(from));
+                escape(describeInterest()), world.refusals().json(), cluster(from));
     }
 
     /** The gateway's own figures (a cluster node's membership, region owners, traffic), as a field. */

@@ -99,12 +99,7 @@ public final class AccountRepository {
         }
     }
 
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private Optional<AccountRecord> findOne(String sql, Binder binder) {
+    private Optional<AccountRecord> findOne(String sql, Database.Binder binder) {
         try {
             return db.withConnection((Connection c) -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -161,7 +161,7 @@ public final class CharacterRepository {
         });
     }
 
-    private Optional<CharacterClaim> claim(String sql, Binder binder) {
+    private Optional<CharacterClaim> claim(String sql, Database.Binder binder) {
         // One UPDATE ... RETURNING: the row lock (PostgreSQL) or the write lock (SQLite) orders
         // concurrent claims, and each gets its own epoch.
         return queryOne(sql, binder, rs -> new CharacterClaim(read(rs), rs.getLong(10)), "cannot claim character");
@@ -235,12 +235,7 @@ public final class CharacterRepository {
         }
     }
 
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private Optional<CharacterRecord> findOne(String sql, Binder binder) {
+    private Optional<CharacterRecord> findOne(String sql, Database.Binder binder) {
         return queryOne(sql, binder, CharacterRepository::read, "cannot read character");
     }
 
@@ -250,7 +245,7 @@ public final class CharacterRepository {
     }
 
     /** The first row of a query (or of an UPDATE ... RETURNING), if any. */
-    private <T> Optional<T> queryOne(String sql, Binder binder, Row<T> row, String failure) {
+    private <T> Optional<T> queryOne(String sql, Database.Binder binder, Row<T> row, String failure) {
         try {
             return db.withConnection(c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {

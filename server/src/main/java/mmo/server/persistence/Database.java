@@ -185,6 +185,18 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Borrows a connection and checks that the database answers (readiness). Blocks up to the
+     * pool's connection time-out: callers keep it off event loops and the tick.
+     *
+     * @throws SQLException why the database does not answer
+     */
+    public void ping() throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            if (!c.isValid(2)) throw new SQLException("the database did not answer a validation query within 2 s");
+        }
+    }
+
     /** The pool, for code that needs plain JDBC. */
     public DataSource dataSource() {
         return pool;
@@ -208,6 +220,30 @@ public final class Database implements AutoCloseable {
     @FunctionalInterface
     interface SqlWork<T> {
         T run(Connection connection) throws SQLException;
+    }
+
+    /** Sets a prepared statement's parameters. */
+    @FunctionalInterface
+    interface Binder {
+        void bind(java.sql.PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * Runs one statement that changes rows, in auto-commit mode; returns how many it changed.
+     *
+     * @throws PersistenceException with {@code failure} as its message when the database fails
+     */
+    int update(String sql, Binder binder, String failure) {
+        try {
+            return withConnection(c -> {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                    binder.bind(ps);
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            throw new PersistenceException(failure, e);
+        }
     }
 
     /** Runs {@code work} on a connection in auto-commit mode. */

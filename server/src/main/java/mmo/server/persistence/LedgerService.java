@@ -3,6 +3,7 @@ package mmo.server.persistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -22,13 +23,25 @@ import java.util.function.Supplier;
  * <p>A change fails its future with the exception that refused it and nothing of it is
  * applied: {@link FencedException} (logged here, once, at WARN; final), {@link ItemConflictException},
  * {@link IllegalArgumentException} for a malformed change, {@link PersistenceException} if the
- * database fails. A failure does not stop the service: while the database is unreachable each
- * change fails after the pool's connection timeout, and changes submitted once it is back apply.
+ * database fails. A failure does not stop the service, and changes submitted once the database
+ * is back apply.
+ *
+ * <p>While the database is unreachable (the pool timed out getting a connection) the changes
+ * queued behind fail at once for {@link #UNREACHABLE_BACKOFF_NANOS} instead of each waiting the
+ * pool's connection timeout in turn: otherwise a queue of equips and pickups made during an
+ * outage would take minutes to answer, and a player would wait that long to be told a pickup
+ * failed. After the back-off the next change tries the database again.
  */
 public final class LedgerService implements Ledger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LedgerService.class);
 
+    /** How long changes fail at once after the database was found unreachable. */
+    static final long UNREACHABLE_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     private final InventoryRepository inventory;
+    // Ledger thread only: until when changes fail at once (valid while unreachable is set).
+    private boolean unreachable;
+    private long unreachableUntil;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("ledger").daemon(false).factory());
 
@@ -94,8 +107,13 @@ public final class LedgerService implements Ledger, AutoCloseable {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
             executor.execute(() -> {
+                if (unreachable && System.nanoTime() - unreachableUntil < 0) {
+                    result.completeExceptionally(new PersistenceException("the database is unreachable; not tried", null));
+                    return;
+                }
                 try {
                     result.complete(work.get());
+                    unreachable = false;
                 } catch (FencedException e) {
                     for (FencedSave f : e.rejected()) {
                         log.warn("a change for character {} was rejected: it was claimed again (change epoch {},"
@@ -103,6 +121,12 @@ public final class LedgerService implements Ledger, AutoCloseable {
                     }
                     result.completeExceptionally(e);
                 } catch (RuntimeException | Error e) {
+                    if (isUnreachable(e)) {
+                        if (!unreachable) log.warn("the database is unreachable; changes fail at once for the next {} ms",
+                                TimeUnit.NANOSECONDS.toMillis(UNREACHABLE_BACKOFF_NANOS));
+                        unreachable = true;
+                        unreachableUntil = System.nanoTime() + UNREACHABLE_BACKOFF_NANOS;
+                    }
                     result.completeExceptionally(e);
                 }
             });
@@ -110,6 +134,14 @@ public final class LedgerService implements Ledger, AutoCloseable {
             result.completeExceptionally(new IllegalStateException("the ledger is closed", e));
         }
         return result;
+    }
+
+    /** Whether {@code e} says no connection to the database could be had (the pool timed out). */
+    static boolean isUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) return true;
+        }
+        return false;
     }
 
     /** Finishes queued changes, then stops; changes submitted from now on fail. */

@@ -27,15 +27,36 @@ public final class SaveService implements World.Saver, AutoCloseable {
     private final ExecutorService executor = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("save").daemon(false).factory());
 
+    /** Told of each save batch once written (or refused), on the save thread: the metrics' save timer. */
+    public interface Listener {
+        /** @param outcome "ok", "fenced" (some states refused, the rest written) or "failed" */
+        void saved(int characters, long nanos, String outcome);
+    }
+
+    private volatile Listener listener;
+
     public SaveService(CharacterRepository characters) {
         this.characters = characters;
+    }
+
+    /** Sets the one {@link Listener} (null: none). Any thread. */
+    public void listen(Listener listener) {
+        this.listener = listener;
     }
 
     @Override
     public CompletableFuture<Void> save(Collection<CharacterState> states) {
         List<CharacterState> copy = List.copyOf(states);
         return CompletableFuture.runAsync(() -> {
-            List<FencedSave> fenced = characters.saveStates(copy);
+            long start = System.nanoTime();
+            List<FencedSave> fenced;
+            try {
+                fenced = characters.saveStates(copy);
+            } catch (RuntimeException e) {
+                told(copy.size(), start, "failed");
+                throw e;
+            }
+            told(copy.size(), start, fenced.isEmpty() ? "ok" : "fenced");
             if (fenced.isEmpty()) return;
             for (FencedSave f : fenced) {
                 log.warn("save of character {} rejected: it was claimed again (save epoch {}, current epoch {});"
@@ -43,6 +64,16 @@ public final class SaveService implements World.Saver, AutoCloseable {
             }
             throw new FencedException(fenced);
         }, executor);
+    }
+
+    private void told(int n, long start, String outcome) {
+        Listener l = listener;
+        if (l == null) return;
+        try {
+            l.saved(n, System.nanoTime() - start, outcome);
+        } catch (RuntimeException e) {
+            log.warn("save listener failed: {}", e.toString());
+        }
     }
 
     /** Finishes queued saves, then stops. */

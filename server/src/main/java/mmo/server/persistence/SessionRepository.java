@@ -91,22 +91,8 @@ public final class SessionRepository {
         return update("DELETE FROM sessions WHERE expires_at <= ?", ps -> ps.setLong(1, clock.millis()));
     }
 
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private int update(String sql, Binder binder) {
-        try {
-            return db.withConnection(c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    binder.bind(ps);
-                    return ps.executeUpdate();
-                }
-            });
-        } catch (SQLException e) {
-            throw new PersistenceException("cannot update sessions", e);
-        }
+    private int update(String sql, Database.Binder binder) {
+        return db.update(sql, binder, "cannot update sessions");
     }
 
     /** What the table stores for {@code token}. */

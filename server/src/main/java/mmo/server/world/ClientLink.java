@@ -32,4 +32,9 @@ public interface ClientLink {
     default boolean isOpen() {
         return true;
     }
+
+    /** The username of the account playing through this link, for the admin dashboard; "" if unknown. Any thread. */
+    default String accountName() {
+        return "";
+    }
 }

@@ -68,6 +68,13 @@ final class Game {
     private final int lootPerRegion;
     private final ArrayList<Player> deadPlayers = new ArrayList<>();
     private final ArrayList<Trade> trades = new ArrayList<>();
+    /**
+     * Players whose inventory the world may show wrongly: a write of theirs failed and reading it
+     * again failed too (the database is down). Read again every {@link #RELOAD_RETRY_SECONDS}
+     * until a read succeeds, so what they are shown comes back to what is stored.
+     */
+    private final ArrayList<Player> staleInventories = new ArrayList<>();
+    static final int RELOAD_RETRY_SECONDS = 2;
 
     // timings in ticks
     final int reviveTicks, corpseTicks, lootFreeTicks, lootExpireTicks, regenDelayTicks;
@@ -417,13 +424,13 @@ final class Game {
             return;
         }
         if (t < p.abilityReadyAt) {
-            world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, a.name() + " is not ready");
+            world.refuse(p, rid, ErrorCode.ABILITY_REFUSED, Refusals.Kind.COOLDOWN, a.name() + " is not ready");
             return;
         }
         Entity target = targetId == p.id ? p : world.entityAt(targetId);
         boolean heal = a.kind() == Content.AbilityKind.HEAL;
         if (target == null || target.isGhost() && (heal || world.border() == null)) {
-            world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, target == null ? "No such target" : "That target is beyond your reach");
+            world.refuse(p, rid, ErrorCode.ABILITY_REFUSED, Refusals.Kind.BAD_TARGET, target == null ? "No such target" : "That target is beyond your reach");
             return;
         }
         if (target instanceof Ghost g) {
@@ -436,7 +443,7 @@ final class Game {
             return;
         }
         if (heal ? !(target instanceof Player) : !(target instanceof Creature)) {
-            world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, heal ? a.name() + " heals players only" : a.name() + " hits creatures only");
+            world.refuse(p, rid, ErrorCode.ABILITY_REFUSED, Refusals.Kind.BAD_TARGET, heal ? a.name() + " heals players only" : a.name() + " hits creatures only");
             return;
         }
         if (target instanceof Creature c && (c.dead || !c.active) || target instanceof Player q && q.dead) {
@@ -462,11 +469,11 @@ final class Game {
     private boolean inReach(Player p, Entity target, Content.Ability a, int rid) {
         float dx = target.x - p.x, dy = target.y - p.y;
         if (dx * dx + dy * dy > a.range() * a.range()) {
-            world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, "Out of range");
+            world.refuse(p, rid, ErrorCode.ABILITY_REFUSED, Refusals.Kind.OUT_OF_RANGE, "Out of range");
             return false;
         }
         if (!LineOfSight.clear(map, p.x, p.y, target.x, target.y)) {
-            world.sendError(p, rid, ErrorCode.ABILITY_REFUSED, "No line of sight");
+            world.refuse(p, rid, ErrorCode.ABILITY_REFUSED, Refusals.Kind.NO_LINE_OF_SIGHT, "No line of sight");
             return false;
         }
         return true;
@@ -678,6 +685,11 @@ final class Game {
                 revive(p);
             }
         }
+        if (!staleInventories.isEmpty() && t % (RELOAD_RETRY_SECONDS * tickRate) == 0) {
+            List<Player> stale = List.copyOf(staleInventories);
+            staleInventories.clear();
+            for (Player p : stale) reload(p);
+        }
         if (t % tickRate == 0) {
             for (Player p : world.players()) {
                 if (p.tradeLink != null) p.tradeLink.check(this, p, t);
@@ -767,11 +779,11 @@ final class Game {
         Inventory inv = p.inventory;
         Item item = bagSlot >= 0 && bagSlot < Inventory.BAG_SIZE ? inv.bag[bagSlot] : null; // a uint32 past 2^31 is negative here
         if (item == null) {
-            world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "That bag slot is empty");
+            world.refuse(p, rid, ErrorCode.ITEM_REFUSED, Refusals.Kind.NOT_OWNED, "That bag slot is empty");
             return;
         }
         if (item.def.slot() == Content.Slot.NONE) {
-            world.sendError(p, rid, ErrorCode.ITEM_REFUSED, item.def.name() + " cannot be worn");
+            world.refuse(p, rid, ErrorCode.ITEM_REFUSED, Refusals.Kind.NOT_OWNED, item.def.name() + " cannot be worn");
             return;
         }
         if (item.busy) {
@@ -797,7 +809,7 @@ final class Game {
         Inventory inv = p.inventory;
         Item item = s == null ? null : inv.worn[s.ordinal()];
         if (item == null) {
-            world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "Nothing is worn there");
+            world.refuse(p, rid, ErrorCode.ITEM_REFUSED, Refusals.Kind.NOT_OWNED, "Nothing is worn there");
             return;
         }
         int free = inv.freeSlot();
@@ -846,7 +858,9 @@ final class Game {
         ledger.load(p.characterId).whenComplete((progress, err) -> world.execute(() -> {
             if (p.removed) return;
             if (err != null) {
-                log.error("reloading the inventory of {} failed", p.name, unwrap(err));
+                log.error("reloading the inventory of {} failed; trying again in {} s", p.name, RELOAD_RETRY_SECONDS,
+                        unwrap(err));
+                if (!staleInventories.contains(p)) staleInventories.add(p);
                 return;
             }
             if (p.trade != null) p.trade.cancel("Inventory changed");
@@ -867,7 +881,7 @@ final class Game {
         Inventory inv = p.inventory;
         Item item = bagSlot >= 0 && bagSlot < Inventory.BAG_SIZE ? inv.bag[bagSlot] : null; // a uint32 past 2^31 is negative here
         if (item == null) {
-            world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "That bag slot is empty");
+            world.refuse(p, rid, ErrorCode.ITEM_REFUSED, Refusals.Kind.NOT_OWNED, "That bag slot is empty");
             return;
         }
         if (item.busy) {
@@ -915,7 +929,7 @@ final class Game {
             return;
         }
         if (!(e instanceof Loot l) || !loot.contains(l)) {
-            world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "Nothing to pick up there");
+            world.refuse(p, rid, ErrorCode.ITEM_REFUSED, Refusals.Kind.OUT_OF_REACH, "Nothing to pick up there");
             return;
         }
         if (p.dead) {
@@ -925,7 +939,7 @@ final class Game {
         float dx = l.x - p.x, dy = l.y - p.y;
         float range = mmo.protocol.Constants.PICKUP_RANGE_VALUE;
         if (dx * dx + dy * dy > range * range) {
-            world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "Too far to pick up");
+            world.refuse(p, rid, ErrorCode.ITEM_REFUSED, Refusals.Kind.OUT_OF_REACH, "Too far to pick up");
             return;
         }
         if (l.claimedBy != null) {
@@ -933,7 +947,7 @@ final class Game {
             return;
         }
         if (l.owner != 0 && l.owner != p.characterId && t < l.freeAt) {
-            world.sendError(p, rid, ErrorCode.ITEM_REFUSED, "That loot is not yours (yet)");
+            world.refuse(p, rid, ErrorCode.ITEM_REFUSED, Refusals.Kind.NOT_YOURS, "That loot is not yours (yet)");
             return;
         }
         Inventory inv = p.inventory;

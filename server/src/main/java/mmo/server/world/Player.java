@@ -38,6 +38,14 @@ public final class Player extends Entity {
 
     float savedX, savedY;
 
+    // Refused requests (see Refusals): the current window's start tick and counts, and how
+    // often it was flagged.
+    int refusedSince = -1;
+    int refusedInWindow;
+    int[] refusedKinds;
+    int flagged;
+    int inputsThisTick; // movement inputs applied in the current tick
+
     // Fighting and progress (see Game): level and experience, health, death, cooldown.
     int level = 1;
     long xp;
@@ -98,6 +106,9 @@ public final class Player extends Entity {
     public ClientLink link() { return link; }
     public Emote lastingEmote() { return lastingEmote; }
     public int ackSeq() { return ackSeq; }
+
+    /** How many times this player was flagged for refused requests (see {@link Refusals}). */
+    public int timesFlagged() { return flagged; }
     public int level() { return level; }
     public long xp() { return xp; }
     public int health() { return health; }

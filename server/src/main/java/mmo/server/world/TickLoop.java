@@ -59,6 +59,15 @@ public final class TickLoop {
         thread.start();
     }
 
+    /**
+     * Whether the tick thread ended without being stopped: something escaped the loop's own guard
+     * around each tick (an OutOfMemoryError while logging a failed tick, say). The worlds are
+     * frozen and the process should be restarted (liveness). Any thread.
+     */
+    public boolean died() {
+        return running && thread.getState() == Thread.State.TERMINATED;
+    }
+
     /** Stops after the current tick and waits for the thread; the worlds may then be used by the caller. */
     public void stop() throws InterruptedException {
         running = false;

@@ -29,18 +29,37 @@ public final class TickStats {
     private final long[] cpuNanos = new long[CAPACITY];
     private long recorded;
 
-    synchronized void record(int tick, long start, long duration) {
+    void record(int tick, long start, long duration) {
         record(tick, start, duration, -1);
     }
 
     /** @param cpu the tick thread's CPU time for the tick, or -1 if not measured */
-    synchronized void record(int tick, long start, long duration, long cpu) {
-        int i = (int) (recorded & (CAPACITY - 1));
-        cpuNanos[i] = cpu;
-        startNanos[i] = start;
-        durationNanos[i] = duration;
-        tickNumbers[i] = tick;
-        recorded++;
+    void record(int tick, long start, long duration, long cpu) {
+        synchronized (this) {
+            int i = (int) (recorded & (CAPACITY - 1));
+            cpuNanos[i] = cpu;
+            startNanos[i] = start;
+            durationNanos[i] = duration;
+            tickNumbers[i] = tick;
+            recorded++;
+        }
+        Listener l = listener;
+        if (l != null) l.tickRecorded(tick, duration);
+    }
+
+    /**
+     * Told of every tick as it is recorded, on the thread that ran it: the metrics' tick timer
+     * and liveness. Must be cheap and must not throw; it runs inside the tick.
+     */
+    public interface Listener {
+        void tickRecorded(int tick, long durationNanos);
+    }
+
+    private volatile Listener listener;
+
+    /** Sets the one {@link Listener} (null: none). Any thread. */
+    public void listen(Listener listener) {
+        this.listener = listener;
     }
 
     /** The number of the last recorded tick, or 0. */
@@ -48,22 +67,26 @@ public final class TickStats {
         return recorded == 0 ? 0 : tickNumbers[(int) ((recorded - 1) & (CAPACITY - 1))];
     }
 
-    /** Ticks numbered {@code fromTick} or later that are still held. */
+    /**
+     * Ticks numbered {@code fromTick} or later that are still held. Ticks are recorded in
+     * increasing order, so the window is the newest entries: the cost is the window's, not the
+     * buffer's (the admin dashboard asks for the last ten ticks twice a second).
+     */
     public synchronized Summary since(int fromTick) {
         int held = (int) Math.min(recorded, CAPACITY);
-        long[] d = new long[held];
-        long[] c = new long[held];
         int n = 0;
+        while (n < held && tickNumbers[(int) ((recorded - 1 - n) & (CAPACITY - 1))] >= fromTick) n++;
+        if (n == 0) return new Summary(0, 0, 0, 0, 0, 0);
+        long[] d = new long[n];
+        long[] c = new long[n];
         long firstStart = Long.MAX_VALUE, lastStart = Long.MIN_VALUE;
-        for (int k = 0; k < held; k++) {
-            int i = (int) ((recorded - held + k) & (CAPACITY - 1));
-            if (tickNumbers[i] < fromTick) continue;
-            c[n] = cpuNanos[i];
-            d[n++] = durationNanos[i];
+        for (int k = 0; k < n; k++) {
+            int i = (int) ((recorded - n + k) & (CAPACITY - 1));
+            c[k] = cpuNanos[i];
+            d[k] = durationNanos[i];
             firstStart = Math.min(firstStart, startNanos[i]);
             lastStart = Math.max(lastStart, startNanos[i]);
         }
-        if (n == 0) return new Summary(0, 0, 0, 0, 0, 0);
         Arrays.sort(d, 0, n);
         Arrays.sort(c, 0, n);
         long sum = 0;

@@ -262,14 +262,14 @@ final class Trade {
             return null;
         }
         if (gold > inv.gold) {
-            w.sendError(p, rid, ErrorCode.TRADE_REFUSED, "You do not have " + gold + " gold");
+            w.refuse(p, rid, ErrorCode.TRADE_REFUSED, Refusals.Kind.NOT_OWNED, "You do not have " + gold + " gold");
             return null;
         }
         List<Item> items = new ArrayList<>();
         for (int s : slots) {
             Item item = s >= 0 && s < Inventory.BAG_SIZE ? inv.bag[s] : null;
             if (item == null || items.contains(item)) {
-                w.sendError(p, rid, ErrorCode.TRADE_REFUSED, "Bag slot " + s + " holds nothing to offer");
+                w.refuse(p, rid, ErrorCode.TRADE_REFUSED, Refusals.Kind.NOT_OWNED, "Bag slot " + s + " holds nothing to offer");
                 return null;
             }
             if (item.busy && !alreadyOffered.contains(item)) {

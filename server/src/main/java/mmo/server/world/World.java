@@ -62,6 +62,10 @@ public final class World {
 
     /** Fixed-point scale of positions on the wire (mmo.proto POSITION_SCALE). */
     public static final int POSITION_SCALE = 16;
+    /** The longest movement direction a client's keys (1, 1) or stick (1) make, with some slack. */
+    static final float MAX_HONEST_INPUT = 1.5f;
+    /** Movement inputs one client may send within a tick before it counts as a flood (keys pressed and released quickly). */
+    static final int MAX_HONEST_INPUTS_PER_TICK = 4;
 
     private final String name;
     private final TileMap map;
@@ -74,6 +78,7 @@ public final class World {
     private final Region[] regions;
     private final SpatialGrid grid;
     private final TickStats tickStats = new TickStats();
+    private Refusals refusals = new Refusals();
     // This tick's positions by entity id (float units and 1/16 quanta), filled at the start of
     // the encode phase: the per-viewer diff reads these flat arrays, not the Player objects.
     private float[] xById = new float[64], yById = new float[64];
@@ -109,6 +114,16 @@ public final class World {
             this.state = state;
         }
     }
+
+    /**
+     * Whether the last periodic save is still being written. While it is, the next one waits:
+     * with the database gone each save takes the pool's connection timeout to fail, and
+     * submitting one per interval would queue saves without bound. Nothing is lost by waiting:
+     * players stay dirty until a save of their newest state is submitted.
+     */
+    private boolean periodicSaving;
+    /** Saves failed in a row (tick thread): the first success after some is logged. */
+    private int failedSaves;
 
     /** How long a left character's state is remembered after its save: 60 s at 20 Hz. */
     static final int REMEMBER_LEFT_TICKS = 1200;
@@ -443,6 +458,36 @@ public final class World {
         tick = t;
         lastTickNanos = System.nanoTime() - start;
         tickStats.record(t, start, lastTickNanos, cpuStart < 0 ? -1 : threadCpu() - cpuStart);
+        if (afterTick != null) afterTick.run();
+    }
+
+    private Runnable afterTick;
+
+    /** Runs {@code hook} on the tick thread after each tick of this world (the admin dashboard's feed). */
+    public void afterTick(Runnable hook) {
+        this.afterTick = hook;
+    }
+
+    /** The regions, by index ({@code ry * regionCols + rx}). Tick thread. */
+    public Region region(int index) {
+        return regions[index];
+    }
+
+    /** The size of a region's side in units. */
+    public int regionSize() {
+        return regionSize;
+    }
+
+    /**
+     * An admin moves {@code p} to (x, y) at once: refused (false) unless (x, y) is a walkable
+     * spot on the map. A region this world does not own hands it off after this tick. Tick thread.
+     */
+    public boolean teleportByAdmin(Player p, float x, float y) {
+        checkOwner();
+        if (!Float.isFinite(x) || !Float.isFinite(y) || !map.isWalkable(x, y)) return false;
+        teleport(p, x, y);
+        p.lastingEmote = Emote.EMOTE_NONE;
+        return true;
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -492,6 +537,7 @@ public final class World {
         int limit = settings.inputsPerTick();
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
+            p.inputsThisTick = 0;
             for (int k = 0; k < limit; k++) {
                 ClientMessage m = p.inbox.poll();
                 if (m == null) break;
@@ -510,11 +556,20 @@ public final class World {
             case INPUT -> {
                 var in = m.getInput();
                 float dx = in.getDx(), dy = in.getDy();
-                if (!Float.isFinite(dx) || !Float.isFinite(dy) || p.dead) {
+                if (!Float.isFinite(dx) || !Float.isFinite(dy)) {
+                    countRefusal(p, Refusals.Kind.BAD_INPUT);
+                    dx = 0;
+                    dy = 0;
+                }
+                if (p.dead) {
                     dx = 0;
                     dy = 0;
                 }
                 float len = (float) Math.sqrt(dx * dx + dy * dy);
+                // keys give at most (1, 1), a stick at most 1: longer is asking for more speed
+                // (normalised below all the same)
+                if (len > MAX_HONEST_INPUT) countRefusal(p, Refusals.Kind.SPEED);
+                if (++p.inputsThisTick == MAX_HONEST_INPUTS_PER_TICK + 1) countRefusal(p, Refusals.Kind.INPUT_FLOOD);
                 if (len < 1e-6f) {
                     p.dirX = 0;
                     p.dirY = 0;
@@ -545,6 +600,11 @@ public final class World {
     private void phaseSimulate() {
         for (Region region : regions) {
             ArrayList<Player> list = region.players;
+            if (list.isEmpty()) { // the clock only where there is work: most regions are empty
+                region.recordStep(0);
+                continue;
+            }
+            long start = System.nanoTime();
             for (int i = 0; i < list.size(); i++) {
                 Player p = list.get(i);
                 if (Movement.step(map, p, stepDistance)) {
@@ -552,6 +612,7 @@ public final class World {
                     if (regionAt(p.x, p.y) != region) handoffs.add(p);
                 }
             }
+            region.recordStep(System.nanoTime() - start);
         }
         if (game != null) game.tick(tick + 1);
         // Border crossings move between regions only after every region has stepped, so
@@ -819,6 +880,7 @@ public final class World {
 
     private void phaseSave() {
         recentlyLeft.values().removeIf(l -> l.savedTick >= 0 && tick - l.savedTick > REMEMBER_LEFT_TICKS);
+        if (periodicSaving) return;
         ArrayList<CharacterState> dirty = new ArrayList<>();
         for (int i = 0; i < players.size(); i++) {
             Player p = players.get(i);
@@ -835,7 +897,9 @@ public final class World {
                 retried.add(left);
             }
         }
-        if (!dirty.isEmpty()) trackLeft(retried, submitSave(dirty));
+        if (dirty.isEmpty()) return;
+        periodicSaving = true;
+        trackLeft(retried, submitSave(dirty)).whenComplete((ok, err) -> execute(() -> periodicSaving = false));
     }
 
     private CharacterState stateOf(Player p) {
@@ -854,9 +918,15 @@ public final class World {
             if (fenced != null) {
                 // Final: the rest of the batch was saved, and these are never retried.
                 execute(() -> dropFenced(fenced));
-            } else if (err != null) {
+            } else if (err == null) {
+                execute(() -> {
+                    if (failedSaves > 0) log.info("saving works again after {} failed saves", failedSaves);
+                    failedSaves = 0;
+                });
+            } else {
                 log.error("saving {} characters failed; they stay dirty and are saved again next time", states.size(), err);
                 execute(() -> {
+                    failedSaves++;
                     for (CharacterState s : states) {
                         Player p = byCharacter.get(s.characterId());
                         if (p != null) p.savedX = Float.NaN;
@@ -1400,6 +1470,27 @@ public final class World {
     // ------------------------------------------------------------------ helpers for game rules
 
     /** Queues an error reply to a player's request. Tick thread. */
+    /** The counts of refused requests this world adds to; several worlds of a server share one. */
+    public Refusals refusals() {
+        return refusals;
+    }
+
+    /** Before the first tick: count into {@code shared} (the server's) instead of this world's own. */
+    public void setRefusals(Refusals shared) {
+        this.refusals = java.util.Objects.requireNonNull(shared);
+    }
+
+    /** Counts a refusal of {@code p}'s request that an honest client would not make (tick thread). */
+    void countRefusal(Player p, Refusals.Kind kind) {
+        refusals.add(p, kind, tick);
+    }
+
+    /** Refuses {@code p}'s request with an error and counts it as {@code kind}. */
+    void refuse(Player p, int rid, ErrorCode code, Refusals.Kind kind, String message) {
+        countRefusal(p, kind);
+        sendError(p, rid, code, message);
+    }
+
     public void sendError(Player p, int rid, ErrorCode code, String message) {
         p.link.send(ServerMessage.newBuilder().setRid(rid)
                 .setError(mmo.protocol.Error.newBuilder().setCode(code).setMessage(message)).build());

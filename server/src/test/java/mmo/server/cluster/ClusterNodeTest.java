@@ -57,7 +57,7 @@ class ClusterNodeTest {
         String self() { return cluster.self(); }
     }
 
-    private record Received(int region, String from, String topic, int kind, byte[] payload) {
+    record Received(int region, String from, String topic, int kind, byte[] payload) {
         boolean is(int kind, String text) {
             return this.kind == kind && new String(payload, StandardCharsets.UTF_8).equals(text);
         }

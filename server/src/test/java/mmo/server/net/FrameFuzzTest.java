@@ -22,9 +22,17 @@ import mmo.protocol.Input;
 import mmo.protocol.Login;
 import mmo.protocol.Ping;
 import mmo.protocol.ServerMessage;
+import mmo.server.account.AccountService;
+import mmo.server.account.PasswordHasher;
 import mmo.server.config.ServerConfig;
 import mmo.server.fuzz.Mutations;
+import mmo.server.game.MapStartPoints;
+import mmo.server.persistence.AccountRepository;
+import mmo.server.persistence.CharacterRepository;
+import mmo.server.persistence.Database;
+import mmo.server.persistence.SessionRepository;
 import mmo.server.world.World;
+import mmo.server.world.map.TileMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -120,7 +128,28 @@ class FrameFuzzTest {
 
     // ------------------------------------------------------------------ the channel
 
-    /** A connection past the WebSocket handshake, with no accounts and a world that takes every input. */
+    /**
+     * The account service of every fuzzed connection: a real one whose worker drops the work, so
+     * a mutated frame that turns into a valid account request (a login's tag flipped to a
+     * register) reaches it and is simply never answered. The decoder is the subject here;
+     * AccountServiceTest covers the requests.
+     */
+    private static final AccountService ACCOUNTS = noAnswers();
+
+    private static AccountService noAnswers() {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("frame-fuzz-");
+            dir.toFile().deleteOnExit();
+            Database db = Database.open("jdbc:sqlite:" + dir.resolve("accounts.db"));
+            return new AccountService(new AccountRepository(db), new CharacterRepository(db), new SessionRepository(db),
+                    new PasswordHasher(64, 1, 1), new MapStartPoints(TileMap.loadResource("maps/test.tmj")), "Fuzzland",
+                    work -> { });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A connection past the WebSocket handshake, with accounts that never answer and a world that takes every input. */
     private static EmbeddedChannel connect() {
         WorldGateway gateway = new WorldGateway() {
             @Override
@@ -142,7 +171,7 @@ class FrameFuzzTest {
                 return 7;
             }
         };
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameHandler(new GameContext(CONFIG, null, null, null, gateway)));
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameHandler(new GameContext(CONFIG, ACCOUNTS, null, null, gateway, null, null)));
         ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete("/ws", new DefaultHttpHeaders(), null));
         return ch;
     }

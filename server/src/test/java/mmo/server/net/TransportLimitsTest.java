@@ -73,6 +73,25 @@ class TransportLimitsTest {
     }
 
     @Test
+    void ignoreAndAdminRequestsShareTheAccountBucket() {
+        EmbeddedChannel ch = connect();
+        ClientMessage ignore = ClientMessage.newBuilder().setRid(6)
+                .setIgnore(mmo.protocol.Ignore.newBuilder().setName("Troll")).build();
+        ClientMessage admin = ClientMessage.newBuilder().setRid(7).setAdmin(mmo.protocol.AdminCommand.newBuilder()
+                .setAction(mmo.protocol.AdminAction.BROADCAST).setText("hi")).build();
+        for (int i = 0; i < 15; i++) { // account burst 30: answered (here: not logged in), not rate limited
+            assertThat(ask(ch, ignore).getFirst().getError().getCode()).isEqualTo(ErrorCode.NOT_AUTHENTICATED);
+            assertThat(ask(ch, admin).getFirst().getError().getCode()).isEqualTo(ErrorCode.NOT_AUTHENTICATED);
+        }
+        assertThat(ask(ch, ignore).getFirst().getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(ask(ch, admin).getFirst().getError().getCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        // chat has a bucket of its own
+        ClientMessage chat = ClientMessage.newBuilder().setRid(5).setChat(ChatSend.newBuilder().setText("hi")).build();
+        assertThat(ask(ch, chat).getFirst().getError().getCode()).isEqualTo(ErrorCode.BAD_REQUEST);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void aConnectionThatKeepsGoingOverItsLimitsIsClosed() {
         EmbeddedChannel ch = connect();
         for (int i = 0; i < 5; i++) ask(ch, ping());
@@ -184,7 +203,7 @@ class TransportLimitsTest {
                 return 7;
             }
         };
-        return new GameContext(CONFIG, null, null, null, gateway);
+        return new GameContext(CONFIG, null, null, null, gateway, null, null);
     }
 
     private static ClientMessage ping() {

@@ -30,7 +30,7 @@ class DatabaseTest {
     void migratesAnEmptyDatabaseToTheLatestSchema(Backend backend) throws SQLException {
         Database db = dbs.open(backend);
         assertThat(db.isSqlite()).isEqualTo(backend == Backend.SQLITE);
-        assertThat(appliedMigrations(db)).containsExactly("1", "2", "3");
+        assertThat(appliedMigrations(db)).containsExactly("1", "2", "3", "4");
         AccountRepository accounts = new AccountRepository(db);
         assertThat(accounts.findByUsername("nobody")).isEmpty();
     }
@@ -47,7 +47,7 @@ class DatabaseTest {
         first.close();
 
         Database second = dbs.open(url);
-        assertThat(appliedMigrations(second)).containsExactly("1", "2", "3");
+        assertThat(appliedMigrations(second)).containsExactly("1", "2", "3", "4");
         assertThat(new AccountRepository(second).findByUsername("alice")).contains(alice);
         CharacterRecord reread = new CharacterRepository(second).findById(hero.id()).orElseThrow();
         assertThat(reread.name()).isEqualTo("Hero");
@@ -57,7 +57,7 @@ class DatabaseTest {
         second.close();
 
         Database third = dbs.open(url);
-        assertThat(appliedMigrations(third)).containsExactly("1", "2", "3");
+        assertThat(appliedMigrations(third)).containsExactly("1", "2", "3", "4");
         assertThat(new CharacterRepository(third).countByAccount(alice.id())).isEqualTo(1);
     }
 
@@ -96,7 +96,8 @@ class DatabaseTest {
                 while (rs.next()) tables.add(rs.getString(1));
             }
         }
-        assertThat(tables).containsExactly("accounts", "characters", "flyway_schema_history", "items", "sessions");
+        assertThat(tables).containsExactly("accounts", "characters", "flyway_schema_history", "ignores", "items",
+                "moderation_audit", "sessions");
         try (Connection c = db.dataSource().getConnection();
              ResultSet rs = c.createStatement().executeQuery("SELECT current_schema()")) {
             rs.next();

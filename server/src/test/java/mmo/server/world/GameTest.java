@@ -282,6 +282,35 @@ class GameTest {
     }
 
     @Test
+    void anEquipNotWrittenWhileTheDatabaseIsDownIsUndoneOnceItCanBeReadAgain() {
+        MemoryLedger ledger = new MemoryLedger();
+        World w = gameWorld(ledger);
+        long id = 9010;
+        long cap = ledger.give(id, "leather-cap", ItemPlace.BAG, 0);
+        FakeLink link = new FakeLink();
+        Player p = joinAs(w, ledger, id, "Dresser", CharacterClass.WARRIOR, 30, 50, link);
+        w.tick();
+        ledger.down = true;
+        send(p, ClientMessage.newBuilder().setEquip(Equip.newBuilder().setBagSlot(0)));
+        w.tick();
+        // shown worn at once (written behind); the write failed, and so did reading the inventory again
+        assertThat(lastInventory(link).getWornList()).extracting(worn -> worn.getItem().getId()).containsExactly(cap);
+        for (int i = 0; i < 3 * Game.RELOAD_RETRY_SECONDS * 20; i++) w.tick();
+        assertThat(lastInventory(link).getWornList()).as("nothing read while the database is down").isNotEmpty();
+
+        ledger.down = false;
+        for (int i = 0; i < Game.RELOAD_RETRY_SECONDS * 20 + 2; i++) w.tick();
+        assertThat(ledger.items.get(cap).place()).isEqualTo(ItemPlace.BAG);
+        mmo.protocol.Inventory shown = lastInventory(link);
+        assertThat(shown.getWornList()).as("what is stored, shown again").isEmpty();
+        assertThat(shown.getBagList()).extracting(s -> s.getItem().getId()).containsExactly(cap);
+    }
+
+    private static mmo.protocol.Inventory lastInventory(FakeLink link) {
+        return link.delivered.stream().filter(ServerMessage::hasInventory).reduce((a, b) -> b).orElseThrow().getInventory();
+    }
+
+    @Test
     void theInventoryOfAJoiningPlayerComesAfterWorldEntered() {
         // the browser starts listening for in-world messages when WorldEntered arrives
         MemoryLedger ledger = new MemoryLedger();

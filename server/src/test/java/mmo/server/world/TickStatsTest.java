@@ -49,6 +49,19 @@ class TickStatsTest {
     }
 
     @Test
+    void aWindowOfTheNewestTicksAfterTheBufferWrapped() {
+        TickStats s = new TickStats();
+        int last = TickStats.CAPACITY + 5_000;
+        for (int t = 1; t <= last; t++) s.record(t, t * 50_000_000L, (t % 10 + 1) * 1_000_000L);
+        TickStats.Summary ten = s.since(last - 9); // durations 1..10 ms, one each
+        assertThat(ten.ticks()).isEqualTo(10);
+        assertThat(ten.maxMs()).isEqualTo(10.0);
+        assertThat(ten.meanMs()).isCloseTo(5.5, within(1e-9));
+        assertThat(ten.hz()).isCloseTo(20.0, within(1e-9));
+        assertThat(s.since(0).ticks()).isEqualTo(TickStats.CAPACITY);
+    }
+
+    @Test
     void theWorldRecordsEachTick() {
         World world = TestWorlds.world(new TestWorlds.RecordingSaver());
         for (int i = 0; i < 5; i++) world.tick();

@@ -206,7 +206,7 @@ class WorldTickTest {
     }
 
     @Test
-    void badChatIsRejectedAndNotDelivered() {
+    void badChatIsRejectedOrCleanedBeforeDelivery() {
         FakeLink a = new FakeLink(), b = new FakeLink();
         Player pa = join(world, "Alice", 5.5f, 5.5f, a);
         join(world, "Bob", 6.5f, 5.5f, b);
@@ -216,8 +216,9 @@ class WorldTickTest {
         pa.inbox().offer(chat(ChatChannel.SAY, "   ", ""));
         pa.inbox().offer(chat(ChatChannel.SAY, "x".repeat(256), ""));
         world.tick();
-        assertThat(a.errors()).hasSize(4).allSatisfy(e -> assertThat(e.getCode()).isEqualTo(ErrorCode.CHAT_REJECTED));
-        assertThat(b.chats()).extracting(m -> m.getText().length()).containsExactly(256);
+        assertThat(a.errors()).hasSize(2).allSatisfy(e -> assertThat(e.getCode()).isEqualTo(ErrorCode.CHAT_REJECTED));
+        // control and invisible characters are removed, the rest delivered
+        assertThat(b.chats()).extracting(m -> m.getText()).containsExactly("bell", "hiddentext", "x".repeat(256));
     }
 
     @Test
@@ -325,6 +326,32 @@ class WorldTickTest {
         assertThat(calls).hasSize(1);
         slowSave.completeExceptionally(new IllegalStateException("database down"));
         while (w.currentTick() < 400) w.tick();
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1)).extracting(CharacterState::x).containsExactly(p.x());
+    }
+
+    @Test
+    void aPeriodicSaveWaitsWhileThePreviousOneIsStillBeingWrittenThenSavesTheNewestState() {
+        // a database that is gone: each save hangs until the pool gives up on it
+        java.util.List<CompletableFuture<Void>> pending = new java.util.ArrayList<>();
+        java.util.List<java.util.List<CharacterState>> calls = new java.util.ArrayList<>();
+        World w = TestWorlds.world(states -> {
+            calls.add(java.util.List.copyOf(states));
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            pending.add(f);
+            return f;
+        });
+        Player p = join(w, "Alice", 5.5f, 50.5f, new FakeLink());
+        int seq = 1;
+        for (int i = 0; i < 2000; i++) {
+            if (i % 70 == 0) input(p, seq++, (i / 70) % 2 == 0 ? 1 : -1, 0); // never where it was saved
+            w.tick();
+        }
+        assertThat(calls).as("ten save intervals, one save in flight").hasSize(1);
+
+        pending.getFirst().completeExceptionally(new IllegalStateException("database down"));
+        input(p, seq, 0, 0);
+        while (w.currentTick() < 2400) w.tick();
         assertThat(calls).hasSize(2);
         assertThat(calls.get(1)).extracting(CharacterState::x).containsExactly(p.x());
     }
