@@ -25,13 +25,16 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -142,9 +145,11 @@ public final class MmoClient implements AutoCloseable {
             return false;
         }
     };
-    private final List<Waiter<ChatMessage>> chatWaiters = new ArrayList<>();
+    // Added to by the calling thread itself, not through a task on the loop: a task could run
+    // after the loop had read (and dropped) the very message the caller then waits for.
+    private final Queue<Waiter<ChatMessage>> chatWaiters = new ConcurrentLinkedQueue<>();
     private final List<Waiter<WorldView.Snapshot>> updateWaiters = new ArrayList<>();
-    private final List<Waiter<ServerMessage>> messageWaiters = new ArrayList<>();
+    private final Queue<Waiter<ServerMessage>> messageWaiters = new ConcurrentLinkedQueue<>();
     // The newest game state the server sent (any thread reads them).
     private volatile mmo.protocol.Inventory inventory = mmo.protocol.Inventory.getDefaultInstance();
     private volatile mmo.protocol.CharacterStats stats = mmo.protocol.CharacterStats.getDefaultInstance();
@@ -693,19 +698,14 @@ public final class MmoClient implements AutoCloseable {
 
     /**
      * Waits for the next message from the server matching a condition (messages that arrived
-     * before the call do not count).
+     * before the call do not count; every message read after it returns does).
      *
      * @return completes with the first matching message; fails with
      *         {@link ConnectionClosedException} if the connection closes first
      */
     public CompletableFuture<ServerMessage> nextMessage(Predicate<? super ServerMessage> condition) {
         CompletableFuture<ServerMessage> f = new CompletableFuture<>();
-        onLoop(() -> {
-            if (failIfClosed(f)) {
-                return;
-            }
-            messageWaiters.add(new Waiter<>(condition, f));
-        }, f);
+        watch(messageWaiters, new Waiter<>(condition, f));
         return f;
     }
 
@@ -748,7 +748,8 @@ public final class MmoClient implements AutoCloseable {
 
     /**
      * Waits for the next chat line matching a condition (including this client's own echoed
-     * lines). Lines that arrived before the call do not count.
+     * lines). Lines that arrived before the call do not count; every line read after it returns
+     * does, whatever thread called it (even while the event loop is busy reading).
      *
      * @param condition tested on the event loop against each arriving line
      * @return completes with the first matching line; fails with
@@ -756,12 +757,7 @@ public final class MmoClient implements AutoCloseable {
      */
     public CompletableFuture<ChatMessage> nextChat(Predicate<? super ChatMessage> condition) {
         CompletableFuture<ChatMessage> f = new CompletableFuture<>();
-        onLoop(() -> {
-            if (failIfClosed(f)) {
-                return;
-            }
-            chatWaiters.add(new Waiter<>(condition, f));
-        }, f);
+        watch(chatWaiters, new Waiter<>(condition, f));
         return f;
     }
 
@@ -927,6 +923,20 @@ public final class MmoClient implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             CloseInfo info = closeInfo;
             f.completeExceptionally(info != null ? new ConnectionClosedException(info) : e);
+        }
+    }
+
+    /**
+     * Any thread: starts offering arriving messages to {@code w} at once, so that whatever the
+     * loop reads after this call returns is seen. A waiter added while the connection closes
+     * is failed either by {@link #onClosed} (which drains the queue after setting
+     * {@code closeInfo}) or here.
+     */
+    private <T> void watch(Queue<Waiter<T>> waiters, Waiter<T> w) {
+        waiters.add(w);
+        CloseInfo info = closeInfo;
+        if (info != null && waiters.remove(w)) {
+            w.future.completeExceptionally(new ConnectionClosedException(info));
         }
     }
 
@@ -1124,7 +1134,7 @@ public final class MmoClient implements AutoCloseable {
         }
     }
 
-    private static <T> void offer(List<Waiter<T>> waiters, T value) {
+    private static <T> void offer(Collection<Waiter<T>> waiters, T value) {
         if (waiters.isEmpty()) {
             return;
         }
@@ -1264,12 +1274,11 @@ public final class MmoClient implements AutoCloseable {
         List<CompletableFuture<Void>> watched = new ArrayList<>(unconfirmed.values());
         unconfirmed.clear();
         watched.forEach(f -> f.complete(null));
-        List<Waiter<?>> waiters = new ArrayList<>(chatWaiters);
-        waiters.addAll(updateWaiters);
-        waiters.addAll(messageWaiters);
-        messageWaiters.clear();
-        chatWaiters.clear();
+        List<Waiter<?>> waiters = new ArrayList<>(updateWaiters);
         updateWaiters.clear();
+        // taken one by one: other threads may still add (and, seeing closeInfo, remove) theirs
+        for (Waiter<?> w; (w = chatWaiters.poll()) != null; ) waiters.add(w);
+        for (Waiter<?> w; (w = messageWaiters.poll()) != null; ) waiters.add(w);
         waiters.forEach(w -> w.future.completeExceptionally(closed));
 
         if (established) {

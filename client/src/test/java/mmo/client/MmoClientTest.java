@@ -315,6 +315,54 @@ class MmoClientTest {
     }
 
     @Test
+    void aLineReadWhileTheLoopIsBusyStillReachesAWaitStartedJustBefore() throws Exception {
+        // The loop is held inside the listener for the first line; the second came in the same
+        // write, so the loop reads it as soon as the listener returns. A wait started meanwhile
+        // from this thread must see it (a registration queued as a task on the loop would run
+        // after the read, and the line would be lost to it: CI saw that once).
+        java.util.concurrent.CountDownLatch firstArrived = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        ClientListener holding = new ClientListener() {
+            @Override
+            public void onChat(ChatMessage chat) {
+                if (!chat.getText().equals("first")) return;
+                firstArrived.countDown();
+                try {
+                    waiting.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        MmoClient client = connect(ClientOptions.builder().listener(holding).build());
+        FakeServer.Session session = server.nextSession();
+        ServerMessage first = ServerMessage.newBuilder().setChat(ChatMessage.newBuilder()
+                .setChannel(ChatChannel.SYSTEM).setText("first")).build();
+        ServerMessage second = ServerMessage.newBuilder().setChat(ChatMessage.newBuilder()
+                .setChannel(ChatChannel.WORLD).setFrom("Ann").setText("second")).build();
+        session.channel.write(new io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame(
+                io.netty.buffer.Unpooled.wrappedBuffer(first.toByteArray())));
+        session.send(second);
+
+        assertThat(firstArrived.await(5, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<ChatMessage> worldLine = client.nextChat(c -> c.getChannel() == ChatChannel.WORLD);
+        CompletableFuture<ServerMessage> anyChat = client.nextMessage(m -> m.getChat().getChannel() == ChatChannel.WORLD);
+        waiting.countDown();
+
+        assertThat(await(worldLine).getText()).isEqualTo("second");
+        assertThat(await(anyChat).getChat().getText()).isEqualTo("second");
+    }
+
+    @Test
+    void aWaitStartedOnAClosedClientFailsAtOnce() throws Exception {
+        MmoClient client = connect(ClientOptions.defaults());
+        server.nextSession().disconnect(DisconnectReason.SERVER_SHUTDOWN, "bye");
+        await(client.closed());
+        assertThat(failureOf(client.nextChat(c -> true))).isInstanceOf(ConnectionClosedException.class);
+        assertThat(failureOf(client.nextMessage(m -> true))).isInstanceOf(ConnectionClosedException.class);
+    }
+
+    @Test
     void emoteFailsOnlyWhenRejected() throws Exception {
         MmoClient client = connect(ClientOptions.defaults());
         FakeServer.Session session = server.nextSession();
