@@ -517,9 +517,11 @@ class ClusterIT {
 
         // chat said by a player the other node simulates shows in this node's feed
         Player far = players.stream().filter(p -> !p.ownerNode().equals(feed.getNode())).findFirst().orElseThrow();
+        // (waiting from before the line is said: the feed that carries it may come before the echo)
+        var feedWithLine = boss.nextMessage(m -> m.hasAdminFeed() && m.getAdminFeed().getChatList().stream()
+                .anyMatch(l -> l.getText().equals("said over there")));
         far.client.worldChat("said over there").get(TIMEOUT_S, TimeUnit.SECONDS);
-        mmo.protocol.AdminChatLine line = boss.nextMessage(m -> m.hasAdminFeed() && m.getAdminFeed().getChatList().stream()
-                .anyMatch(l -> l.getText().equals("said over there"))).get(TIMEOUT_S, TimeUnit.SECONDS).getAdminFeed().getChatList()
+        mmo.protocol.AdminChatLine line = feedWithLine.get(TIMEOUT_S, TimeUnit.SECONDS).getAdminFeed().getChatList()
                 .stream().filter(l -> l.getText().equals("said over there")).findFirst().orElseThrow();
         assertThat(line.getFrom()).isEqualTo(far.name);
         assertThat(line.getChannel()).isEqualTo(ChatChannel.WORLD);
