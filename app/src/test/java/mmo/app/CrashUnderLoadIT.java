@@ -6,11 +6,8 @@ import mmo.app.ServerProcessIT.ServerProcess;
 import mmo.client.MmoClient;
 import mmo.client.WorldView;
 import mmo.protocol.CharacterSummary;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -60,29 +57,13 @@ class CrashUnderLoadIT {
 
     @TempDir
     Path dir;
-    final List<ServerProcess> servers = new ArrayList<>();
-    final List<MmoClient> clients = new ArrayList<>();
-
     @RegisterExtension
-    final TestWatcher serverOutputOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            for (int i = 0; i < servers.size(); i++) {
-                System.err.println("---- output of server run " + (i + 1) + " ----\n" + servers.get(i).output);
-            }
-        }
-    };
-
-    private final long startedAt = System.nanoTime();
+    final ServerRuns runs = new ServerRuns("CrashUnderLoadIT");
+    final List<ServerProcess> servers = runs.servers;
+    final List<MmoClient> clients = runs.clients;
 
     void step(String what) {
-        System.out.printf("CrashUnderLoadIT %5.1f s: %s%n", (System.nanoTime() - startedAt) / 1e9, what);
-    }
-
-    @AfterEach
-    void stop() {
-        clients.forEach(MmoClient::close);
-        servers.forEach(ServerProcess::close);
+        runs.step(what);
     }
 
     @Test

@@ -14,11 +14,8 @@ import mmo.protocol.TradeAction;
 import mmo.protocol.TradeOffer;
 import mmo.protocol.TradeStatus;
 import mmo.protocol.Worn;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -71,30 +68,13 @@ class GameCrashIT {
 
     @TempDir
     Path dir;
-    final List<ServerProcess> servers = new ArrayList<>();
-    final List<MmoClient> clients = new ArrayList<>();
-
     @RegisterExtension
-    final TestWatcher serverOutputOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            for (int i = 0; i < servers.size(); i++) {
-                System.err.println("---- output of server run " + (i + 1) + " ----\n" + servers.get(i).output);
-            }
-        }
-    };
+    final ServerRuns runs = new ServerRuns("GameCrashIT");
+    final List<ServerProcess> servers = runs.servers;
+    final List<MmoClient> clients = runs.clients;
 
-    private final long startedAt = System.nanoTime();
-
-    /** One line per step with the seconds since the start: where the time of a slow run went. */
     void step(String what) {
-        System.out.printf("GameCrashIT %5.1f s: %s%n", (System.nanoTime() - startedAt) / 1e9, what);
-    }
-
-    @AfterEach
-    void stop() {
-        clients.forEach(MmoClient::close);
-        servers.forEach(ServerProcess::close);
+        runs.step(what);
     }
 
     /** What a client was last told its character holds (or what the database holds for it). */
