@@ -709,25 +709,32 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             return remote.get(characterId) == this; // a leave (or a newer session) took it out
         }
 
+        /** A chat line goes marked: the gateway filters it by its listener's ignore list (see {@link FrameBatch#CHAT}). */
         @Override
         public void send(ServerMessage message) {
             byte[] b = message.toByteArray();
-            sendEncoded(b, b.length);
+            append(b, b.length, message.getMsgCase() == ServerMessage.MsgCase.CHAT);
         }
 
         // This tick's messages for the client, kept here until flush: viewers are encoded on
-        // several threads at once, and the gateway's batch is shared by all its clients.
+        // several threads at once, and the gateway's batch is shared by all its clients. Each
+        // is its length (the top bit: a chat line) and its bytes.
         private byte[] pending = new byte[256];
         private int pendingLen;
 
         @Override
         public void sendEncoded(byte[] bytes, int length) {
+            append(bytes, length, false);
+        }
+
+        private void append(byte[] bytes, int length, boolean chat) {
             int need = pendingLen + 4 + length;
             if (need > pending.length) pending = java.util.Arrays.copyOf(pending, Math.max(need, pending.length * 2));
-            pending[pendingLen] = (byte) (length >>> 24);
-            pending[pendingLen + 1] = (byte) (length >>> 16);
-            pending[pendingLen + 2] = (byte) (length >>> 8);
-            pending[pendingLen + 3] = (byte) length;
+            int word = chat ? length | FrameBatch.CHAT : length;
+            pending[pendingLen] = (byte) (word >>> 24);
+            pending[pendingLen + 1] = (byte) (word >>> 16);
+            pending[pendingLen + 2] = (byte) (word >>> 8);
+            pending[pendingLen + 3] = (byte) word;
             System.arraycopy(bytes, 0, pending, pendingLen + 4, length);
             pendingLen = need;
         }
@@ -738,8 +745,9 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
             if (pendingLen == 0) return;
             FrameBatch batch = frames.computeIfAbsent(gateway, k -> new FrameBatch());
             for (int p = 0; p < pendingLen; ) {
-                int len = ((pending[p] & 0xff) << 24) | ((pending[p + 1] & 0xff) << 16) | ((pending[p + 2] & 0xff) << 8) | (pending[p + 3] & 0xff);
-                batch.add(characterId, pending, p + 4, len);
+                int word = ((pending[p] & 0xff) << 24) | ((pending[p + 1] & 0xff) << 16) | ((pending[p + 2] & 0xff) << 8) | (pending[p + 3] & 0xff);
+                int len = word & ~FrameBatch.CHAT;
+                batch.add(characterId, pending, p + 4, len, word < 0);
                 p += 4 + len;
             }
             pendingLen = 0;
@@ -843,7 +851,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         try {
             switch (kind) {
                 case INPUT -> input(payload);
-                case INPUTS -> FrameBatch.forEach(payload, (characterId, bytes, offset, length) -> {
+                case INPUTS -> FrameBatch.forEach(payload, (characterId, bytes, offset, length, chat) -> {
                     try {
                         input(characterId, ClientMessage.parseFrom(java.nio.ByteBuffer.wrap(bytes, offset, length)));
                     } catch (InvalidProtocolBufferException ex) {
@@ -881,7 +889,7 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
                 case WHISPER -> {
                     Wire.Whisper w = Wire.readWhisper(payload);
                     Entry e = entriesByName.get(w.nameKey());
-                    if (e != null) e.conn.deliver(w.message(), 0, w.message().length);
+                    if (e != null) e.conn.deliverChat(w.message(), 0, w.message().length); // its ignore list applies here
                 }
                 default -> log.warn("unknown node message kind {} from {}", kind, from);
             }
@@ -1064,9 +1072,11 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
     }
 
     private void deliverFrames(byte[] payload) {
-        FrameBatch.forEach(payload, (characterId, bytes, offset, length) -> {
+        FrameBatch.forEach(payload, (characterId, bytes, offset, length, chat) -> {
             Entry e = entries.get(characterId);
-            if (e != null) e.conn.deliver(bytes, offset, length);
+            if (e == null) return;
+            if (chat) e.conn.deliverChat(bytes, offset, length);
+            else e.conn.deliver(bytes, offset, length);
         });
     }
 
@@ -1078,14 +1088,25 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
      * in whole whichever thread adds it.
      */
     static final class FrameBatch {
+        /**
+         * The top bit of a frame's length: the frame is a chat line. The gateway decodes only
+         * these, to apply its client's ignore list (kept where the session is, not where the
+         * character is simulated); every other frame goes to the socket as it is.
+         */
+        static final int CHAT = 1 << 31;
+
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
         private final DataOutputStream out = new DataOutputStream(bytes);
         private int count;
 
         synchronized void add(long characterId, byte[] b, int offset, int length) {
+            add(characterId, b, offset, length, false);
+        }
+
+        synchronized void add(long characterId, byte[] b, int offset, int length, boolean chat) {
             try {
                 out.writeLong(characterId);
-                out.writeInt(length);
+                out.writeInt(chat ? length | CHAT : length);
                 out.write(b, offset, length);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -1103,16 +1124,17 @@ public final class ClusterGame implements ClusterHost, Border, WorldGateway {
         }
 
         interface Sink {
-            void frame(long characterId, byte[] bytes, int offset, int length);
+            void frame(long characterId, byte[] bytes, int offset, int length, boolean chat);
         }
 
         static void forEach(byte[] payload, Sink sink) {
             java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(payload);
             while (in.remaining() >= 12) {
                 long id = in.getLong();
-                int len = in.getInt();
-                if (len < 0 || len > in.remaining()) throw new IllegalArgumentException("truncated frame batch");
-                sink.frame(id, payload, in.position(), len);
+                int word = in.getInt();
+                int len = word & ~CHAT;
+                if (len > in.remaining()) throw new IllegalArgumentException("truncated frame batch");
+                sink.frame(id, payload, in.position(), len, word < 0);
                 in.position(in.position() + len);
             }
         }

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * that is answered from an in-memory copy of each logged-in account's mute and ignore list,
  * loaded at login ({@link #admit}, {@link #remember}) and replaced whole (immutable values in a
  * concurrent map) when a command changes it, so the tick never waits for the database. The
- * connection asks the same before passing chat on ({@link #mutedNow}), and in a cluster a mute
- * set on another node replaces it there ({@link #muteChanged}). The
+ * connection asks the same before passing chat on ({@link #mutedNow}) and before sending its
+ * client a chat line ({@link #ignores}): in a cluster only the node holding the session has the
+ * account's copy, and a mute set on another node replaces it there ({@link #muteChanged}). The
  * database stays the truth: bans are checked there at every login, so they hold on every server
  * sharing it. Thread-safe.
  */
@@ -176,6 +177,12 @@ public final class ModerationService implements Chat.Moderation {
     public boolean ignores(long listenerAccountId, String speakerName) {
         Listening l = online.get(listenerAccountId);
         return l != null && !l.ignored().isEmpty() && l.ignored().contains(speakerName.toLowerCase(Locale.ROOT));
+    }
+
+    /** Whether the logged-in account ignores anybody: a cheap test before a chat line is decoded to ask {@link #ignores}. Any thread. */
+    public boolean ignoresAnyone(long listenerAccountId) {
+        Listening l = online.get(listenerAccountId);
+        return l != null && !l.ignored().isEmpty();
     }
 
     // ------------------------------------------------------------------ ignore list

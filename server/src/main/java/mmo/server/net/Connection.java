@@ -71,6 +71,9 @@ public final class Connection implements ClientLink {
     private String token;
     private boolean botAccount;
     private boolean moderated; // remembered by the moderation service (forgotten when closed)
+    // The account whose ignore list filters the chat this connection is sent (0: none), read by
+    // the tick thread and the cluster's relay threads.
+    private volatile long listener;
     private Inbox inbox;
     private volatile long characterId; // the character in the world, or 0
     // The world whose seat this connection holds (from entering until leaving or being told to
@@ -363,6 +366,7 @@ public final class Connection implements ClientLink {
             ctx.moderation().remember(a.moderation());
             moderated = true;
             accountId = r.account().id();
+            listener = accountId;
             username = r.account().username();
             token = r.token();
             botAccount = BotFleet.isBotAccount(r.account().passwordHash());
@@ -572,6 +576,7 @@ public final class Connection implements ClientLink {
     @Override
     public void send(ServerMessage message) {
         if (closing) return;
+        if (message.getMsgCase() == ServerMessage.MsgCase.CHAT && ignored(message.getChat())) return;
         byte[] bytes = message.toByteArray();
         sendEncoded(bytes, bytes.length);
     }
@@ -590,6 +595,36 @@ public final class Connection implements ClientLink {
     public void deliver(byte[] bytes, int offset, int length) {
         if (closing) return;
         outbound.appendNow(bytes, offset, length);
+    }
+
+    /**
+     * Any thread: as {@link #deliver}, for an encoded chat line produced on another cluster node,
+     * dropped if this connection's account ignores its speaker. Only these are decoded: the
+     * relay marks them, so the updates around them go through {@link #deliver} untouched.
+     */
+    public void deliverChat(byte[] bytes, int offset, int length) {
+        if (closing) return;
+        long account = listener;
+        if (account != 0 && ctx.moderation().ignoresAnyone(account)) {
+            try {
+                ServerMessage m = ServerMessage.parseFrom(java.nio.ByteBuffer.wrap(bytes, offset, length));
+                if (m.getMsgCase() == ServerMessage.MsgCase.CHAT && ignored(m.getChat())) return;
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                log.warn("{}: a relayed chat line that does not decode, sent as it is", describe());
+            }
+        }
+        outbound.appendNow(bytes, offset, length);
+    }
+
+    /**
+     * Whether this connection's account ignores the speaker of {@code chat}: its ignore list is
+     * applied here, where its session is, to every line it is sent (SAY, WORLD, WHISPER; SYSTEM
+     * has no speaker), whichever node simulates it or produced the line. Any thread.
+     */
+    private boolean ignored(mmo.protocol.ChatMessage chat) {
+        long account = listener;
+        return account != 0 && chat.getChannel() != mmo.protocol.ChatChannel.SYSTEM && !chat.getFrom().isEmpty()
+                && ctx.moderation().ignores(account, chat.getFrom());
     }
 
     /** Tick thread: a dashboard feed; sent at once, and the role checked again (see {@link #feed}). */

@@ -45,11 +45,28 @@ class FrameBatchTest {
 
         byte[] payload = batch.drain();
         Map<Long, byte[]> seen = new HashMap<>();
-        FrameBatch.forEach(payload, (id, bytes, offset, length) ->
+        FrameBatch.forEach(payload, (id, bytes, offset, length, chat) ->
                 seen.put(id, java.util.Arrays.copyOfRange(bytes, offset, offset + length)));
         assertThat(seen).hasSize(threads * perThread);
         for (Map.Entry<Long, byte[]> e : seen.entrySet()) assertThat(e.getValue()).isEqualTo(frame(e.getKey()));
         assertThat(batch.drain()).as("drained: empty until the next add").isNull();
+    }
+
+    /** Chat lines come out marked (the gateway decodes only those, for its clients' ignore lists); the rest do not. */
+    @Test
+    void chatFramesComeOutMarkedAndWhole() {
+        FrameBatch batch = new FrameBatch();
+        for (long id = 1; id <= 6; id++) {
+            byte[] frame = frame(id);
+            batch.add(id, frame, 0, frame.length, id % 2 == 0);
+        }
+        List<Long> chat = new ArrayList<>(), other = new ArrayList<>();
+        FrameBatch.forEach(batch.drain(), (id, bytes, offset, length, isChat) -> {
+            assertThat(java.util.Arrays.copyOfRange(bytes, offset, offset + length)).isEqualTo(frame(id));
+            (isChat ? chat : other).add(id);
+        });
+        assertThat(chat).containsExactly(2L, 4L, 6L);
+        assertThat(other).containsExactly(1L, 3L, 5L);
     }
 
     /** A frame whose length and bytes depend on its character id. */
