@@ -255,6 +255,36 @@ class TerminalClientIT {
     }
 
     @Test
+    void keysTypedWhileEnteringTheWorldAreKeptAndTheAbilityLooksForATargetInRange() throws Exception {
+        server = TestServer.start(dir.resolve("mmo.db"));
+        bob = server.connect();
+        server.play(bob, "bob", "Bob", CharacterClass.WARRIOR);
+        Path password = Files.writeString(dir.resolve("password"), "password-tess\n");
+        launch("--host", "127.0.0.1", "--port", String.valueOf(server.server.port()),
+                "--user", "tess", "--password-file", password.toString(), "--register");
+        awaitPane(p -> p.contains("Name: _"), "the new character's name prompt");
+        type("Tess");
+        keys("Enter");
+        awaitPane(p -> p.contains("1) warrior"), "the class menu");
+        // the class and, in the same breath, a world chat line: typed while the character is created
+        // and enters the world, which is answered by a tick, and none comes until the client waits for it
+        var heard = bob.nextChat(c -> c.getText().equals("typed ahead"));
+        keys("1", "Enter", "/world typed ahead", "Enter");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (!(lastPane = capture()).contains("Entering the world as Tess")) {
+            assertThat(System.nanoTime()).as("the wait for the world\n" + diagnostics()).isLessThan(deadline);
+        }
+        assertThat(server.tickUntilDone(heard).getFrom()).isEqualTo("Tess");
+
+        // the ability with no creature within the warrior's reach: said, not sent and refused
+        keys("Space");
+        awaitPane(p -> p.contains("nothing in range of Cleave"), "the ability finding nothing in range");
+        assertThat(lastPane).doesNotContain("ABILITY_REFUSED");
+        keys("q");
+        assertThat(awaitExit()).as(diagnostics()).isEqualTo(0);
+    }
+
+    @Test
     void anUnreachableServerIsAClearErrorAndExitCode1() throws Exception {
         server = TestServer.start(dir.resolve("mmo.db"));
         int closedPort;

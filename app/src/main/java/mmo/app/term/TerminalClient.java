@@ -16,6 +16,7 @@ import mmo.client.ServerError;
 import mmo.client.WorldView;
 import mmo.protocol.Appearance;
 import mmo.protocol.CharacterClass;
+import mmo.protocol.CharacterStats;
 import mmo.protocol.CharacterSummary;
 import mmo.protocol.ChatMessage;
 import mmo.protocol.CreateCharacter;
@@ -33,13 +34,10 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The terminal client: logs in (or registers), picks or creates a character, enters the world
@@ -49,9 +47,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The thread that calls {@link #run} (the UI thread) owns the screen and every field not
  * marked otherwise. A daemon thread reads key strokes and queues them; a terminal resize, and
  * the client's event loop for each world update (at most one pending) and chat line, queue a
- * redraw; the closed connection queues its end. The UI thread takes from that queue, in the
- * menus as in the game, so it sleeps between ticks and keystrokes and redraws a menu the
- * terminal resized under it.
+ * redraw; the closed connection queues its end ({@link UiEvents}). The UI thread takes from
+ * that queue, in the menus as in the game, so it sleeps between ticks and keystrokes and
+ * redraws a menu the terminal resized under it. Keys typed while it waits for the server are
+ * kept and handled once the answer came, in order; Ctrl-C still quits at once.
  * Movement is sent from the event loop: a key press sets a direction that holds for
  * {@link #KEY_HOLD_NANOS} (a held key repeats and extends it); world updates resend it, at most
  * every {@link #RESEND_NANOS}, or, once it lapsed, stop.
@@ -63,17 +62,12 @@ public final class TerminalClient {
     static final long RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(80);
     private static final long REQUEST_TIMEOUT_S = 15;
     private static final int CHAT_KEEP = 200;
-    private static final Object REDRAW = new Object();
-    private static final Object CLOSED = new Object();
-    /** A future {@link #waitFor} waits on completed. */
-    private static final Object WOKEN = new Object();
 
     private final Screen screen;
     private final URI ws;
     private final ClientOptions.Builder options;
     private final java.util.function.Function<String, TerminalMap> mapLoader;
-    private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    private final AtomicBoolean redrawPending = new AtomicBoolean();
+    private final UiEvents events = new UiEvents();
     private final List<ChatLine> chat = new ArrayList<>(); // guarded by itself
     private MmoClient client;
     private String self = "";
@@ -119,25 +113,23 @@ public final class TerminalClient {
     public int run(Login login) throws IOException, InterruptedException {
         screen.startScreen();
         screen.setCursorPosition(null);
-        if (screen instanceof TerminalScreen ts) ts.getTerminal().addResizeListener((terminal, size) -> requestRedraw());
+        if (screen instanceof TerminalScreen ts) ts.getTerminal().addResizeListener((terminal, size) -> events.requestRedraw());
         Thread reader = Thread.ofPlatform().daemon().name("mmo-terminal-keys").start(() -> {
             try {
                 while (true) {
                     KeyStroke k = screen.readInput();
-                    events.put(k);
+                    events.key(k);
                     if (k.getKeyType() == KeyType.EOF) return;
                 }
             } catch (IOException | RuntimeException e) {
-                events.offer(new KeyStroke(KeyType.EOF));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                events.key(new KeyStroke(KeyType.EOF));
             }
         });
         try {
             String problem;
             try {
                 problem = session(login);
-            } catch (Quit q) {
+            } catch (UiEvents.Quit q) {
                 problem = quit();
             }
             screen.stopScreen();
@@ -158,13 +150,6 @@ public final class TerminalClient {
         }
     }
 
-    /** Ctrl-C or Ctrl-D while the client waited for the server: the player quits now. */
-    private static final class Quit extends RuntimeException {
-        Quit() {
-            super("quit", null, false, false);
-        }
-    }
-
     /** @return null after the player quit, else why the session ended */
     private String session(Login login) throws IOException, InterruptedException {
         form("Connecting to " + ws + " ...", List.of(), null, null, "");
@@ -176,7 +161,7 @@ public final class TerminalClient {
             return "cannot connect to " + ws + ": " + message(e.getCause());
         } catch (TimeoutException e) {
             return "cannot connect to " + ws + ": no answer within " + REQUEST_TIMEOUT_S + " s";
-        } catch (Quit q) {
+        } catch (UiEvents.Quit q) {
             connecting.thenAccept(MmoClient::close); // should it still connect
             throw q;
         }
@@ -295,39 +280,26 @@ public final class TerminalClient {
         }
     }
 
-    /** Waits for a request's answer; the UI shows what it waits for meanwhile. */
+    /**
+     * Waits for a request's answer; the UI shows what it waits for meanwhile. The keys typed
+     * meanwhile are handled after it, unless it failed ({@link UiEvents#dropTypedAhead} says why).
+     */
     private <T> T await(CompletableFuture<T> f) throws ServerError, IOException, InterruptedException {
         try {
             return waitFor(f);
         } catch (ExecutionException e) {
+            events.dropTypedAhead();
             if (e.getCause() instanceof ServerError se) throw se;
             throw new IOException(message(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
+            events.dropTypedAhead();
             throw new IOException("no answer from the server within " + REQUEST_TIMEOUT_S + " s");
         }
     }
 
-    /**
-     * {@code f}'s result, waited for at most {@link #REQUEST_TIMEOUT_S} while the keys still
-     * count: Ctrl-C or Ctrl-D throws {@link Quit} at once (other keys typed meanwhile are
-     * dropped; a closed connection stays queued for whoever waits next).
-     */
+    /** {@code f}'s result, waited for at most {@link #REQUEST_TIMEOUT_S} ({@link UiEvents#waitFor}). */
     private <T> T waitFor(CompletableFuture<T> f) throws ExecutionException, TimeoutException, InterruptedException {
-        f.whenComplete((result, failure) -> events.offer(WOKEN));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REQUEST_TIMEOUT_S);
-        boolean closed = false;
-        try {
-            while (!f.isDone()) {
-                Object e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (e == null) throw new TimeoutException();
-                if (e == CLOSED) closed = true;
-                if (e == REDRAW) redrawPending.set(false); // the screen says what it waits for meanwhile
-                if (e instanceof KeyStroke k && quits(k)) throw new Quit();
-            }
-        } finally {
-            if (closed) events.offer(CLOSED);
-        }
-        return f.get();
+        return events.waitFor(f, TimeUnit.SECONDS.toNanos(REQUEST_TIMEOUT_S));
     }
 
     static String message(Throwable t) {
@@ -394,11 +366,10 @@ public final class TerminalClient {
         while (true) {
             Object e = events.take();
             if (e instanceof KeyStroke k) return k;
-            if (e == CLOSED) {
+            if (e == UiEvents.CLOSED) {
                 ended = closedMessage();
                 return null;
             }
-            redrawPending.set(false);
             form.draw();
         }
     }
@@ -408,8 +379,7 @@ public final class TerminalClient {
     }
 
     private static boolean quits(KeyStroke k) {
-        return k == null || k.getKeyType() == KeyType.EOF
-                || (k.getKeyType() == KeyType.Character && k.isCtrlDown() && (k.getCharacter() == 'c' || k.getCharacter() == 'd'));
+        return UiEvents.quits(k);
     }
 
     /** Draws a form screen: a title, lines, an optional input field and an error line. */
@@ -438,11 +408,9 @@ public final class TerminalClient {
         redraw();
         while (true) {
             Object e = events.take();
-            if (e == CLOSED) return closedMessage();
+            if (e == UiEvents.CLOSED) return closedMessage();
             if (e instanceof KeyStroke k && !onKey(k)) return quit();
-            // one redraw for everything queued meanwhile
-            Object next;
-            while ((next = events.peek()) != null && next == REDRAW) events.poll();
+            events.skipRedraws(); // one redraw for everything queued meanwhile
             redraw();
         }
     }
@@ -548,29 +516,54 @@ public final class TerminalClient {
     }
 
     private void ability() {
-        WorldView.Snapshot v = client.snapshot();
-        int target;
-        if (cls.equals("healer")) {
-            // a healer's ability heals: the nearest other player, else oneself
-            RemoteEntity friend = nearest(v, EntityKind.ENTITY_PLAYER);
-            target = friend != null ? friend.id() : v.ownEntityId();
-        } else {
-            RemoteEntity foe = nearest(v, EntityKind.ENTITY_CREATURE);
-            if (foe == null) {
-                addChat(ChatLine.error("nothing to use the ability on"));
-                return;
-            }
-            target = foe.id();
+        Aim aim = aim(GameRenderer.View.of(client.snapshot()), cls.equals("healer"), client.stats());
+        if (aim.target() < 0) {
+            addChat(ChatLine.error(aim.why()));
+            return;
         }
-        client.useAbility(target).whenComplete((ok, failure) -> {
+        client.useAbility(aim.target()).whenComplete((ok, failure) -> {
             if (failure != null) addChat(ChatLine.error("ability: " + message(unwrap(failure))));
         });
     }
 
+    /**
+     * What the ability key does: use the class ability on {@code target}, or, when it is -1,
+     * show {@code why} instead of sending a use the server would refuse.
+     */
+    record Aim(int target, String why) {}
+
+    /**
+     * Whom the class ability is aimed at: the nearest live creature within the ability's range;
+     * a healer's heals the nearest other live player within it, else the healer. The range comes
+     * with the character's stats ({@link CharacterStats#getAbilityRange()}); it is 0 until the
+     * first stats arrive, and then the nearest at any distance is aimed at and the server judges.
+     * The check is the server's (distance between the positions, no more than the range) on the
+     * positions this client sees, which trail the server's a little: at the very edge, and for
+     * line of sight, the server may still refuse, and the chat says why.
+     */
+    static Aim aim(GameRenderer.View v, boolean healer, CharacterStats stats) {
+        float range = stats.getAbilityRange();
+        if (healer) {
+            RemoteEntity friend = nearest(v, EntityKind.ENTITY_PLAYER, range);
+            return new Aim(friend != null ? friend.id() : v.ownEntityId(), "");
+        }
+        RemoteEntity foe = nearest(v, EntityKind.ENTITY_CREATURE, range);
+        if (foe != null) return new Aim(foe.id(), "");
+        String name = stats.getAbility().isEmpty() ? "the ability" : stats.getAbility();
+        return new Aim(-1, range > 0 ? "nothing in range of " + name + " (" + units(range) + " tiles)"
+                : "nothing to use " + name + " on");
+    }
+
+    private static String units(float range) {
+        String s = Float.toString(range);
+        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+    }
+
     private void pickUp() {
-        RemoteEntity loot = nearest(client.snapshot(), EntityKind.ENTITY_LOOT);
+        RemoteEntity loot = nearest(GameRenderer.View.of(client.snapshot()), EntityKind.ENTITY_LOOT,
+                mmo.protocol.Constants.PICKUP_RANGE_VALUE);
         if (loot == null) {
-            addChat(ChatLine.error("no loot in view"));
+            addChat(ChatLine.error("no loot in range (" + mmo.protocol.Constants.PICKUP_RANGE_VALUE + " tiles)"));
             return;
         }
         client.pickUp(loot.id()).whenComplete((ok, failure) -> {
@@ -582,14 +575,17 @@ public final class TerminalClient {
         return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
-    private static RemoteEntity nearest(WorldView.Snapshot v, EntityKind kind) {
+    /** The nearest live entity of {@code kind} but oneself within {@code range} (any distance if 0); null if none. */
+    static RemoteEntity nearest(GameRenderer.View v, EntityKind kind, float range) {
         RemoteEntity best = null;
-        double bestDistance = Double.MAX_VALUE;
-        for (RemoteEntity e : v.entities().values()) {
+        float bestSquared = Float.MAX_VALUE;
+        for (RemoteEntity e : v.entities()) {
             if (e.kind() != kind || e.game().dead() || e.id() == v.ownEntityId()) continue;
-            double d = Math.hypot(e.x() - v.x(), e.y() - v.y());
-            if (d < bestDistance) {
-                bestDistance = d;
+            float dx = e.x() - v.x(), dy = e.y() - v.y();
+            float squared = dx * dx + dy * dy; // as the server measures it
+            if (range > 0 && squared > range * range) continue;
+            if (squared < bestSquared) {
+                bestSquared = squared;
                 best = e;
             }
         }
@@ -614,15 +610,11 @@ public final class TerminalClient {
             chat.add(line);
             if (chat.size() > CHAT_KEEP) chat.removeFirst();
         }
-        requestRedraw();
-    }
-
-    private void requestRedraw() {
-        if (redrawPending.compareAndSet(false, true)) events.offer(REDRAW);
+        events.requestRedraw();
     }
 
     private void redraw() throws IOException {
-        redrawPending.set(false);
+        events.redrawn();
         TerminalSize size = screen.doResizeIfNecessary();
         if (size == null) size = screen.getTerminalSize();
         List<ChatLine> log;
@@ -672,7 +664,7 @@ public final class TerminalClient {
         @Override
         public void onWorldUpdate(WorldUpdate update, WorldView view) {
             steer();
-            requestRedraw();
+            events.requestRedraw();
         }
 
         @Override
@@ -689,7 +681,7 @@ public final class TerminalClient {
         @Override
         public void onDisconnect(Disconnect disconnect, int closeCode, String reason) {
             closeReason = disconnect != null ? disconnect.getReason() + " " + disconnect.getMessage() : closeCode + " " + reason;
-            events.offer(CLOSED);
+            events.closed();
         }
     }
 }
