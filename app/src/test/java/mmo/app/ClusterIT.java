@@ -154,6 +154,7 @@ class ClusterIT {
             args.addAll(join);
             args.addAll(extra);
             List<String> jvmArgs = new ArrayList<>(List.of("-Xmx256m"));
+            jvmArgs.addAll(ServerProcessIT.SHORT_LIVED);
             jvmArgs.addAll(jvm);
             server = new ServerProcessIT.ServerProcess(name, port, jvmArgs, args);
             process = server.process;

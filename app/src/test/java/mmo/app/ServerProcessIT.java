@@ -38,6 +38,14 @@ class ServerProcessIT {
     @TempDir
     Path dir;
 
+    /**
+     * JVM options for a test's server that starts, runs a scenario of seconds and is killed:
+     * C1 only, which spends the 2 cores of a CI machine on starting rather than on C2 compiles
+     * that would pay off only in a long run (ClusterIT's 8 tests, 2 to 3 nodes each: 219 s with
+     * C2, 174 s without, one machine back to back). Not for tests that load the server.
+     */
+    static final List<String> SHORT_LIVED = List.of("-XX:TieredStopAtLevel=1");
+
     /** A running {@code java -jar mmo.jar serve} whose output is echoed and watched. */
     static final class ServerProcess implements AutoCloseable {
         final Process process;
