@@ -122,9 +122,19 @@ class ServerProcessIT {
         }
     }
 
+    /** Every port {@link #freePort} has handed out in this JVM. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nothing listens on now, and never one handed out before in this JVM: a test picks
+     * the ports of all its processes before any of them binds, and the kernel may give a port
+     * just closed again (CI: node 2's game port was node 1's cluster port).
+     */
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) return s.getLocalPort();
+            }
         }
     }
 
