@@ -167,9 +167,19 @@ final class LoadRun {
         }
     }
 
+    /** Every port {@link #freePort} has handed out in this process. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nothing listens on now, and never one handed out before in this process: the ports
+     * of all the processes of a run are picked before any of them binds, and the kernel may give
+     * a port just closed again (a cluster run's node 2 got node 1's cluster port as its game port).
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) return s.getLocalPort();
+            }
         }
     }
 

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -122,20 +121,9 @@ class ServerProcessIT {
         }
     }
 
-    /** Every port {@link #freePort} has handed out in this JVM. */
-    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /**
-     * A port nothing listens on now, and never one handed out before in this JVM: a test picks
-     * the ports of all its processes before any of them binds, and the kernel may give a port
-     * just closed again (CI: node 2's game port was node 1's cluster port).
-     */
+    /** A port nothing listens on, never the same twice in this JVM (see {@link LoadRun#freePort}). */
     static int freePort() throws Exception {
-        while (true) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                if (HANDED_OUT.add(s.getLocalPort())) return s.getLocalPort();
-            }
-        }
+        return LoadRun.freePort();
     }
 
     static MmoClient connect(ServerProcess p) throws Exception {
