@@ -150,6 +150,8 @@ public final class MmoClient implements AutoCloseable {
     private final Queue<Waiter<ChatMessage>> chatWaiters = new ConcurrentLinkedQueue<>();
     private final List<Waiter<WorldView.Snapshot>> updateWaiters = new ArrayList<>();
     private final Queue<Waiter<ServerMessage>> messageWaiters = new ConcurrentLinkedQueue<>();
+    // How many messages the loop has begun to handle (the loop alone writes it).
+    private volatile long dispatched;
     // The newest game state the server sent (any thread reads them).
     private volatile mmo.protocol.Inventory inventory = mmo.protocol.Inventory.getDefaultInstance();
     private volatile mmo.protocol.CharacterStats stats = mmo.protocol.CharacterStats.getDefaultInstance();
@@ -705,7 +707,7 @@ public final class MmoClient implements AutoCloseable {
      */
     public CompletableFuture<ServerMessage> nextMessage(Predicate<? super ServerMessage> condition) {
         CompletableFuture<ServerMessage> f = new CompletableFuture<>();
-        watch(messageWaiters, new Waiter<>(condition, f));
+        watch(messageWaiters, condition, f);
         return f;
     }
 
@@ -757,7 +759,7 @@ public final class MmoClient implements AutoCloseable {
      */
     public CompletableFuture<ChatMessage> nextChat(Predicate<? super ChatMessage> condition) {
         CompletableFuture<ChatMessage> f = new CompletableFuture<>();
-        watch(chatWaiters, new Waiter<>(condition, f));
+        watch(chatWaiters, condition, f);
         return f;
     }
 
@@ -932,7 +934,10 @@ public final class MmoClient implements AutoCloseable {
      * is failed either by {@link #onClosed} (which drains the queue after setting
      * {@code closeInfo}) or here.
      */
-    private <T> void watch(Queue<Waiter<T>> waiters, Waiter<T> w) {
+    private <T> void watch(Queue<Waiter<T>> waiters, Predicate<? super T> condition, CompletableFuture<T> f) {
+        // Not the message being handled now, if any (this may be a dependent of its future,
+        // woken on another thread while the loop still offers that message): only later ones.
+        Waiter<T> w = new Waiter<>(condition, f, dispatched);
         waiters.add(w);
         CloseInfo info = closeInfo;
         if (info != null && waiters.remove(w)) {
@@ -976,6 +981,7 @@ public final class MmoClient implements AutoCloseable {
     }
 
     void onMessage(ServerMessage m) {
+        dispatched++; // the loop alone writes it
         if (welcome == null) {
             onMessageBeforeWelcome(m);
             return;
@@ -990,7 +996,7 @@ public final class MmoClient implements AutoCloseable {
                 }
                 case CHAT -> {
                     listener.onChat(m.getChat());
-                    offer(chatWaiters, m.getChat());
+                    offer(chatWaiters, m.getChat(), dispatched);
                 }
                 case WORLD_ENTERED -> {
                     view.enter(m.getWorldEntered());
@@ -1046,7 +1052,7 @@ public final class MmoClient implements AutoCloseable {
         if (rid != 0) {
             resolve(rid, m);
         }
-        if (!messageWaiters.isEmpty()) offer(messageWaiters, m);
+        if (!messageWaiters.isEmpty()) offer(messageWaiters, m, dispatched);
     }
 
     /** Counts a binary frame of {@code payload} bytes; only the event loop writes. */
@@ -1130,11 +1136,12 @@ public final class MmoClient implements AutoCloseable {
 
     private void offerSnapshot() {
         if (!updateWaiters.isEmpty()) {
-            offer(updateWaiters, view.snapshot());
+            offer(updateWaiters, view.snapshot(), Long.MAX_VALUE);
         }
     }
 
-    private static <T> void offer(Collection<Waiter<T>> waiters, T value) {
+    /** Offers {@code value}, the {@code seq}-th message handled, to the waiters that started before it. */
+    private static <T> void offer(Collection<Waiter<T>> waiters, T value, long seq) {
         if (waiters.isEmpty()) {
             return;
         }
@@ -1145,6 +1152,8 @@ public final class MmoClient implements AutoCloseable {
             if (w.future.isDone()) {
                 // Timed out or cancelled by its owner, or its condition threw.
                 it.remove();
+            } else if (w.after >= seq) {
+                // started while this message was being handled: waits for the next ones
             } else if (w.matches(value)) {
                 it.remove();
                 if (matched == null) {
@@ -1316,9 +1325,17 @@ public final class MmoClient implements AutoCloseable {
         final Predicate<? super T> condition;
         final CompletableFuture<T> future;
 
+        /** How many messages had been handled when the wait started: it sees only later ones. */
+        final long after;
+
         Waiter(Predicate<? super T> condition, CompletableFuture<T> future) {
+            this(condition, future, -1);
+        }
+
+        Waiter(Predicate<? super T> condition, CompletableFuture<T> future, long after) {
             this.condition = condition;
             this.future = future;
+            this.after = after;
         }
 
         boolean matches(T value) {
