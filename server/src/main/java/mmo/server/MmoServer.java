@@ -33,8 +33,8 @@ import mmo.server.net.WorldGateway;
 import mmo.server.persistence.AccountRepository;
 import mmo.server.persistence.CharacterRepository;
 import mmo.server.persistence.Database;
-import mmo.server.persistence.FencedException;
 import mmo.server.persistence.SaveService;
+import mmo.server.persistence.ShutdownSave;
 import mmo.server.persistence.InventoryRepository;
 import mmo.server.persistence.LedgerService;
 import mmo.server.persistence.SessionRepository;
@@ -523,29 +523,18 @@ public final class MmoServer implements AutoCloseable {
         try {
             if (tickLoop != null) tickLoop.stop();
             else for (World w : worlds) w.claimOwnership();
-            List<CompletableFuture<Void>> saving = new ArrayList<>();
+            // Tried again while the database fails (a restart during the stop), for at most
+            // mmo.save.shutdown-retry: nothing saves these positions once the process is gone.
+            List<ShutdownSave.Batch> batches = new ArrayList<>();
             for (World w : worlds) {
                 try {
-                    saving.add(w.shutdown(DisconnectReason.SERVER_SHUTDOWN, "The server is shutting down"));
+                    batches.add(new ShutdownSave.Batch(w.name(),
+                            w.shutdownUnsaved(DisconnectReason.SERVER_SHUTDOWN, "The server is shutting down")));
                 } catch (RuntimeException e) {
                     log.error("shutting world '{}' down failed", w.name(), e);
-                    saving.add(CompletableFuture.completedFuture(null));
                 }
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            for (int i = 0; i < worlds.size(); i++) {
-                try {
-                    saving.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (Exception e) {
-                    if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                    if (FencedException.in(e) != null) {
-                        // Already logged by the save service: those characters have a newer owner.
-                        log.info("shutdown save of world '{}' done; {}", worlds.get(i).name(), e.getCause().getMessage());
-                    } else {
-                        log.error("saving world '{}' on shutdown failed", worlds.get(i).name(), e);
-                    }
-                }
-            }
+            new ShutdownSave(saves, config.saveShutdownRetry()).run(batches);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.error("interrupted while stopping the tick; nothing saved on shutdown", e);

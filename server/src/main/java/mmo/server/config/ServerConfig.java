@@ -36,6 +36,7 @@ public record ServerConfig(
         float viewRadius,
         float speed,
         Duration saveInterval,
+        Duration saveShutdownRetry,
         Duration sessionTtl,
         int workerThreads,
         boolean dilation,
@@ -193,6 +194,7 @@ public record ServerConfig(
                 (float) c.getDouble("world.view-radius"),
                 (float) c.getDouble("world.speed"),
                 c.getDuration("save.interval"),
+                c.getDuration("save.shutdown-retry"),
                 c.getDuration("accounts.session-ttl"),
                 c.getInt("accounts.worker-threads"),
                 c.getBoolean("tick.dilation"),
@@ -256,6 +258,7 @@ public record ServerConfig(
         if (viewRadius <= 0) throw new IllegalArgumentException("mmo.world.view-radius must be > 0");
         if (speed <= 0) throw new IllegalArgumentException("mmo.world.speed must be > 0");
         if (dilationMin <= 0 || dilationMin > 1) throw new IllegalArgumentException("mmo.tick.dilation-min must be in (0, 1]");
+        if (saveShutdownRetry.isNegative()) throw new IllegalArgumentException("mmo.save.shutdown-retry must be >= 0 (0: one try)");
         if (interestBytesPerTick < 0) throw new IllegalArgumentException("mmo.interest.bytes-per-tick must be >= 0");
         if (inputQueue < 1 || inputsPerTick < 1) throw new IllegalArgumentException("mmo.net.input-queue and inputs-per-tick must be >= 1");
         if (!botsKey.isEmpty() && botsKey.length() < 16) {

@@ -1125,6 +1125,18 @@ public final class World {
      * after the tick thread has stopped, from the thread that stopped it).
      */
     public CompletableFuture<Void> shutdown(DisconnectReason reason, String message) {
+        List<CharacterState> all = shutdownUnsaved(reason, message);
+        if (all.isEmpty()) return CompletableFuture.completedFuture(null);
+        return submitSave(all);
+    }
+
+    /**
+     * As {@link #shutdown}, but hands back the states to save instead of submitting them: every
+     * player's, and those of characters that left whose save has not succeeded. The server saves
+     * them itself, trying again while the database fails ({@code ShutdownSave}). Tick thread (or
+     * after the tick thread has stopped, from the thread that stopped it).
+     */
+    public List<CharacterState> shutdownUnsaved(DisconnectReason reason, String message) {
         checkOwner();
         if (encodePool != null) encodePool.shutdown();
         runCommands();
@@ -1137,8 +1149,7 @@ public final class World {
         for (Left left : recentlyLeft.values()) {
             if (left.savedTick < 0) all.add(left.state);
         }
-        if (all.isEmpty()) return CompletableFuture.completedFuture(null);
-        return submitSave(all);
+        return all;
     }
 
     // ------------------------------------------------------------------ partial worlds
