@@ -157,7 +157,9 @@ class ShutdownSaveRetryTest {
             CompletableFuture.runAsync(s.server::close).get(TIMEOUT_S, TimeUnit.SECONDS);
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-            assertThat(tookMs).as("the stop tried for the retry time, and went on then").isBetween(2_000L, 12_000L);
+            // it went on after the retry time (the get above bounds it: no hang); no upper bound
+            // of our own, which a loaded machine could pass
+            assertThat(tookMs).as("the stop tried for the retry time").isGreaterThanOrEqualTo(2_000L);
             assertThat(messages(logged, Level.WARN, "shutdown save of world 'Aldoria' failed")).hasSizeGreaterThanOrEqualTo(2);
             assertThat(messages(logged, Level.ERROR, "shutdown save of world 'Aldoria' given up")).singleElement().asString()
                     .contains("database down (test)", "the positions of 1 characters since their last save were not saved");
