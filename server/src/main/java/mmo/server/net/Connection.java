@@ -66,14 +66,12 @@ public final class Connection implements ClientLink {
     // event-loop state
     private State state = State.AWAIT_HELLO;
     private boolean busy;
-    private long accountId;
+    // set at login; read by the tick and the cluster's relay threads too (the ignore list, below)
+    private volatile long accountId;
     private volatile String username = "";
     private String token;
     private boolean botAccount;
     private boolean moderated; // remembered by the moderation service (forgotten when closed)
-    // The account whose ignore list filters the chat this connection is sent (0: none), read by
-    // the tick thread and the cluster's relay threads.
-    private volatile long listener;
     private Inbox inbox;
     private volatile long characterId; // the character in the world, or 0
     // The world whose seat this connection holds (from entering until leaving or being told to
@@ -366,7 +364,6 @@ public final class Connection implements ClientLink {
             ctx.moderation().remember(a.moderation());
             moderated = true;
             accountId = r.account().id();
-            listener = accountId;
             username = r.account().username();
             token = r.token();
             botAccount = BotFleet.isBotAccount(r.account().passwordHash());
@@ -604,7 +601,7 @@ public final class Connection implements ClientLink {
      */
     public void deliverChat(byte[] bytes, int offset, int length) {
         if (closing) return;
-        long account = listener;
+        long account = accountId;
         if (account != 0 && ctx.moderation().ignoresAnyone(account)) {
             try {
                 ServerMessage m = ServerMessage.parseFrom(java.nio.ByteBuffer.wrap(bytes, offset, length));
@@ -622,7 +619,7 @@ public final class Connection implements ClientLink {
      * has no speaker), whichever node simulates it or produced the line. Any thread.
      */
     private boolean ignored(mmo.protocol.ChatMessage chat) {
-        long account = listener;
+        long account = accountId;
         return account != 0 && chat.getChannel() != mmo.protocol.ChatChannel.SYSTEM && !chat.getFrom().isEmpty()
                 && ctx.moderation().ignores(account, chat.getFrom());
     }
